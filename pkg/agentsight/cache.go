@@ -1,0 +1,69 @@
+package agentsight
+
+import (
+	"container/list"
+	"sync"
+	"time"
+)
+
+// responseCache keeps response bodies by endpoint (path and normalised query; the key is in a
+// header and never part of it) for a TTL, evicting the least recently used beyond maxBytes.
+type responseCache struct {
+	ttl      time.Duration
+	maxBytes int64
+	now      func() time.Time
+
+	mu      sync.Mutex
+	bytes   int64
+	order   *list.List // front = most recently used
+	entries map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key     string
+	body    []byte
+	expires time.Time
+}
+
+func newResponseCache(ttl time.Duration, maxBytes int64) *responseCache {
+	return &responseCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, order: list.New(), entries: map[string]*list.Element{}}
+}
+
+func (c *responseCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*cacheEntry)
+	if c.now().After(e.expires) {
+		c.remove(el)
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return e.body, true
+}
+
+func (c *responseCache) put(key string, body []byte) {
+	size := int64(len(body) + len(key))
+	if size > c.maxBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.remove(el)
+	}
+	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, body: body, expires: c.now().Add(c.ttl)})
+	c.bytes += size
+	for c.bytes > c.maxBytes {
+		c.remove(c.order.Back())
+	}
+}
+
+func (c *responseCache) remove(el *list.Element) {
+	e := c.order.Remove(el).(*cacheEntry)
+	delete(c.entries, e.key)
+	c.bytes -= int64(len(e.body) + len(e.key))
+}

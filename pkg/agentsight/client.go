@@ -1,0 +1,398 @@
+package agentsight
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for Options left at zero.
+const (
+	DefaultAuthHeader   = "Authorization"
+	DefaultAuthScheme   = "Api-Key"
+	DefaultPageSize     = 100
+	DefaultTimeout      = 30 * time.Second
+	DefaultConcurrency  = 4
+	DefaultMaxBodyBytes = 32 << 20
+	DefaultCacheBytes   = 64 << 20
+	DefaultMaxAttempts  = 4
+	conversationsPath   = "/api/conversations/"
+)
+
+// Options configure a Client.
+type Options struct {
+	// BaseURL is the API's origin (and optional path prefix), e.g. https://api.agentsight.io.
+	BaseURL string
+	APIKey  string
+	// AuthHeader carries the key; AuthScheme is written before it ("Api-Key <key>"). An empty
+	// AuthScheme sends the bare key. Use NoAuthScheme to ask for that explicitly.
+	AuthHeader string
+	AuthScheme *string
+	PageSize   int
+	// Timeout bounds each HTTP attempt, body included.
+	Timeout time.Duration
+	// Concurrency bounds the requests in flight for this client, whoever sends them.
+	Concurrency int
+	// CacheTTL is how long a response is reused; 0 turns the cache off.
+	CacheTTL     time.Duration
+	CacheBytes   int64
+	MaxBodyBytes int64
+	MaxAttempts  int
+	// RetryBaseDelay is the first backoff step (doubled per attempt, with jitter).
+	RetryBaseDelay time.Duration
+	// HTTPClient sends the requests; in the plugin it comes from the SDK's httpclient provider
+	// so that Grafana's proxy, TLS and tracing settings apply.
+	HTTPClient *http.Client
+}
+
+// Client calls the Conversation API. It is safe for concurrent use.
+type Client struct {
+	base         *url.URL
+	http         *http.Client
+	authHeader   string
+	authValue    string
+	pageSize     int
+	timeout      time.Duration
+	maxBodyBytes int64
+	retry        retryPolicy
+	slots        chan struct{}
+	cache        *responseCache
+	flights      *flightGroup
+}
+
+// New validates opts and returns a client.
+func New(opts Options) (*Client, error) {
+	base, err := ParseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if opts.APIKey == "" {
+		return nil, errors.New("API key is missing")
+	}
+	header := opts.AuthHeader
+	if header == "" {
+		header = DefaultAuthHeader
+	}
+	scheme := DefaultAuthScheme
+	if opts.AuthScheme != nil {
+		scheme = *opts.AuthScheme
+	}
+	value := opts.APIKey
+	if scheme != "" {
+		value = scheme + " " + opts.APIKey
+	}
+	httpClient := &http.Client{}
+	if opts.HTTPClient != nil {
+		copied := *opts.HTTPClient
+		httpClient = &copied
+	}
+	// The key rides in a header; Go forwards custom headers on redirects, so a redirect to
+	// another origin must never be followed.
+	httpClient.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(req.URL, base) {
+			return fmt.Errorf("refused a redirect to another origin (%s)", req.URL.Host)
+		}
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}
+	c := &Client{
+		base:         base,
+		http:         httpClient,
+		authHeader:   header,
+		authValue:    value,
+		pageSize:     orDefault(opts.PageSize, DefaultPageSize),
+		timeout:      orDefaultDuration(opts.Timeout, DefaultTimeout),
+		maxBodyBytes: int64(orDefault(int(opts.MaxBodyBytes), DefaultMaxBodyBytes)),
+		retry: retryPolicy{
+			maxAttempts: orDefault(opts.MaxAttempts, DefaultMaxAttempts),
+			base:        orDefaultDuration(opts.RetryBaseDelay, 250*time.Millisecond),
+			max:         10 * time.Second,
+		},
+		slots:   make(chan struct{}, orDefault(opts.Concurrency, DefaultConcurrency)),
+		flights: newFlightGroup(),
+	}
+	if opts.CacheTTL > 0 {
+		c.cache = newResponseCache(opts.CacheTTL, int64(orDefault(int(opts.CacheBytes), DefaultCacheBytes)))
+	}
+	return c, nil
+}
+
+// NoAuthScheme is an AuthScheme that sends the bare key.
+func NoAuthScheme() *string { s := ""; return &s }
+
+// PageSize is the page_size this client asks for.
+func (c *Client) PageSize() int { return c.pageSize }
+
+// Concurrency is how many requests this client runs at once.
+func (c *Client) Concurrency() int { return cap(c.slots) }
+
+// ParseBaseURL accepts an http(s) origin with an optional path prefix. Credentials in the URL
+// are refused so that no secret can end up in logs or error messages.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("URL is missing")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("URL %q is not valid", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("URL %q must start with http:// or https://", raw)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("URL %q has no host", raw)
+	}
+	if u.User != nil {
+		return nil, errors.New("URL must not contain a user name or password: put the key in the API key field")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("URL %q must not have a query or fragment", raw)
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api")
+	u.RawPath = ""
+	return u, nil
+}
+
+// ListConversations reads one page of conversations (page counts from 1).
+func (c *Client) ListConversations(ctx context.Context, f Filters, page, pageSize int) (*ConversationPage, error) {
+	q := f.Values()
+	if pageSize <= 0 {
+		pageSize = c.pageSize
+	}
+	q.Set("page_size", strconv.Itoa(pageSize))
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	var out ConversationPage
+	if err := c.get(ctx, conversationsPath, q, &out); err != nil {
+		return nil, err
+	}
+	if out.Count < 0 {
+		return nil, &Error{Kind: KindDecode, Endpoint: endpoint(conversationsPath, q), Detail: "negative count"}
+	}
+	return &out, nil
+}
+
+// CountConversations asks for the number of conversations matching f with one page_size=1
+// request.
+func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error) {
+	p, err := c.ListConversations(ctx, f, 1, 1)
+	if err != nil {
+		return 0, err
+	}
+	return p.Count, nil
+}
+
+// GetConversation reads one conversation with its messages.
+func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, error) {
+	var out Conversation
+	if err := c.get(ctx, fmt.Sprintf("%s%d/", conversationsPath, id), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetAttachments reads the attachments of one conversation.
+func (c *Client) GetAttachments(ctx context.Context, id int64) (*ConversationAttachments, error) {
+	var out ConversationAttachments
+	if err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// NextPageNumber reads the page number of a page's "next" link. The link itself is never
+// requested: only its page number is taken and the request is rebuilt on the configured base
+// URL, so a link to another scheme, host or port can neither receive the key nor change the
+// filters. A link that does not move forward is refused as a loop.
+func NextPageNumber(next *string, current int) (int, bool, error) {
+	if next == nil || *next == "" {
+		return 0, false, nil
+	}
+	u, err := url.Parse(*next)
+	if err != nil {
+		return 0, false, &Error{Kind: KindDecode, Detail: "next link is not a URL"}
+	}
+	n, err := strconv.Atoi(u.Query().Get("page"))
+	if err != nil || n <= current {
+		return 0, false, &Error{Kind: KindRefused, Detail: fmt.Sprintf("next link of page %d does not point to a later page", current)}
+	}
+	return n, true, nil
+}
+
+func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
+	ep := endpoint(path, q)
+	body, err := c.body(ctx, ep)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return &Error{Kind: KindDecode, Endpoint: ep, Err: describeDecodeError(err)}
+	}
+	return nil
+}
+
+// body returns the response body for an endpoint from the cache, from an identical request
+// already in flight, or from the API.
+func (c *Client) body(ctx context.Context, ep string) ([]byte, error) {
+	trace := traceFrom(ctx)
+	if c.cache != nil {
+		if b, ok := c.cache.get(ep); ok {
+			trace.add(Call{Endpoint: ep, Cached: true})
+			return b, nil
+		}
+	}
+	b, shared, err := c.flights.do(ctx, ep, func(ctx context.Context) ([]byte, error) {
+		start := time.Now()
+		b, attempts, err := c.fetch(ctx, ep)
+		trace.add(Call{Endpoint: ep, Attempts: attempts, Duration: time.Since(start), Err: err})
+		if err == nil && c.cache != nil {
+			c.cache.put(ep, b)
+		}
+		return b, err
+	})
+	if shared && err == nil {
+		trace.add(Call{Endpoint: ep, Cached: true})
+	}
+	return b, err
+}
+
+// fetch sends the request, retrying throttling and transient failures.
+func (c *Client) fetch(ctx context.Context, ep string) ([]byte, int, error) {
+	for attempt := 1; ; attempt++ {
+		b, err := c.once(ctx, ep)
+		if err == nil {
+			return b, attempt, nil
+		}
+		wait, retry := c.retry.next(ctx, attempt, err)
+		if !retry {
+			return nil, attempt, err
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, attempt, &Error{Kind: KindNetwork, Endpoint: ep, Err: err}
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: ctx.Err()}
+	}
+	defer func() { <-c.slots }()
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	target := *c.base
+	target.Path = c.base.Path + strings.SplitN(ep, "?", 2)[0]
+	if i := strings.IndexByte(ep, '?'); i >= 0 {
+		target.RawQuery = ep[i+1:]
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	if err != nil {
+		return nil, &Error{Kind: KindRefused, Endpoint: ep, Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	if sameOrigin(req.URL, c.base) {
+		req.Header.Set(c.authHeader, c.authValue)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: scrubURLError(err)}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, statusError(resp, ep)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBodyBytes+1))
+	if err != nil {
+		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}
+	}
+	if int64(len(b)) > c.maxBodyBytes {
+		return nil, &Error{Kind: KindDecode, Endpoint: ep, Detail: fmt.Sprintf("response is larger than %d bytes", c.maxBodyBytes)}
+	}
+	return b, nil
+}
+
+func statusError(resp *http.Response, ep string) *Error {
+	e := &Error{StatusCode: resp.StatusCode, Endpoint: ep}
+	switch {
+	case resp.StatusCode == http.StatusBadRequest:
+		e.Kind = KindBadRequest
+	case resp.StatusCode == http.StatusUnauthorized:
+		e.Kind = KindUnauthorized
+	case resp.StatusCode == http.StatusForbidden:
+		e.Kind = KindForbidden
+	case resp.StatusCode == http.StatusNotFound:
+		e.Kind = KindNotFound
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Kind = KindRateLimited
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	default:
+		e.Kind = KindServer
+	}
+	// Error bodies are small; a larger one is an HTML page or worse and is not worth reading.
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var body map[string]any
+	if json.Unmarshal(raw, &body) == nil {
+		e.Detail = detailFromBody(body)
+	}
+	return e
+}
+
+func endpoint(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+func sameOrigin(u, base *url.URL) bool {
+	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
+}
+
+// scrubURLError drops the URL from a *url.Error: it names our own request, which the caller
+// already reports as an endpoint, and keeping only the cause makes messages shorter.
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func describeDecodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Errorf("field %q is a JSON %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)
+	}
+	return err
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+func orDefaultDuration(v, def time.Duration) time.Duration {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// CloseIdleConnections closes the client's idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

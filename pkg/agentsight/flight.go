@@ -1,0 +1,67 @@
+package agentsight
+
+import (
+	"context"
+	"sync"
+)
+
+// flightGroup collapses identical requests in flight into one, so the panels of a dashboard
+// that need the same page fetch it once. Unlike x/sync/singleflight it keeps each caller's
+// cancellation its own: a caller that gives up leaves, and the request is cancelled only when
+// every caller waiting for it has gone.
+type flightGroup struct {
+	mu      sync.Mutex
+	flights map[string]*flight
+}
+
+type flight struct {
+	done    chan struct{}
+	body    []byte
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+func newFlightGroup() *flightGroup {
+	return &flightGroup{flights: map[string]*flight{}}
+}
+
+// do runs fn once per key at a time; shared reports whether this caller got another caller's
+// result.
+func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) ([]byte, error)) (body []byte, shared bool, err error) {
+	g.mu.Lock()
+	f, ok := g.flights[key]
+	if !ok {
+		// The request outlives any one caller's cancellation but keeps the first caller's
+		// values (trace, tracing span) and deadline.
+		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		if deadline, ok := ctx.Deadline(); ok {
+			runCtx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		}
+		f = &flight{done: make(chan struct{}), cancel: cancel}
+		g.flights[key] = f
+		go func() {
+			f.body, f.err = fn(runCtx)
+			cancel()
+			g.mu.Lock()
+			delete(g.flights, key)
+			g.mu.Unlock()
+			close(f.done)
+		}()
+	}
+	f.waiters++
+	g.mu.Unlock()
+
+	select {
+	case <-f.done:
+		return f.body, ok, f.err
+	case <-ctx.Done():
+		g.mu.Lock()
+		f.waiters--
+		if f.waiters == 0 {
+			f.cancel()
+		}
+		g.mu.Unlock()
+		return nil, ok, &Error{Kind: KindNetwork, Endpoint: key, Err: ctx.Err()}
+	}
+}

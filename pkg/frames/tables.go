@@ -1,0 +1,233 @@
+package frames
+
+import (
+	"sort"
+	"time"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
+
+// LinkTarget is the data source that data links open (the one that made the frame); a zero
+// value adds no links.
+type LinkTarget struct {
+	UID  string
+	Name string
+}
+
+// conversationLinks lets a user click a conversation id to open its messages and attachments.
+func (l LinkTarget) conversationLinks() []data.DataLink {
+	if l.UID == "" {
+		return nil
+	}
+	link := func(title, queryType string) data.DataLink {
+		return data.DataLink{
+			Title: title,
+			Internal: &data.InternalDataLink{
+				DatasourceUID:  l.UID,
+				DatasourceName: l.Name,
+				Query: map[string]any{
+					"refId":          "A",
+					"queryType":      queryType,
+					"conversationId": "${__value.raw}",
+				},
+			},
+		}
+	}
+	return []data.DataLink{
+		link("Messages of conversation ${__value.raw}", "messages"),
+		link("Attachments of conversation ${__value.raw}", "attachments"),
+	}
+}
+
+func linked(f *data.Field, l LinkTarget) *data.Field {
+	if links := l.conversationLinks(); links != nil {
+		f.Config = &data.FieldConfig{Links: links}
+	}
+	return f
+}
+
+func tableMeta() *data.FrameMeta {
+	return &data.FrameMeta{PreferredVisualization: data.VisTypeTable}
+}
+
+// ConversationsTable lists conversations, one row each, in the order given. messagesKnown
+// says whether the conversations carry their messages: the list endpoint may send
+// "messages": [] for every conversation, and then the message count is unknown (null), not 0.
+func ConversationsTable(convs []agentsight.Conversation, messagesKnown bool, l LinkTarget) *data.Frame {
+	n := len(convs)
+	var (
+		ids         = make([]int64, n)
+		convIDs     = make([]string, n)
+		customers   = make([]string, n)
+		languages   = make([]string, n)
+		devices     = make([]string, n)
+		started     = make([]*time.Time, n)
+		ended       = make([]*time.Time, n)
+		durations   = make([]*float64, n)
+		messages    = make([]*int64, n)
+		ips         = make([]*string, n)
+		cities      = make([]*string, n)
+		countries   = make([]*string, n)
+		isFavorites = make([]bool, n)
+	)
+	for i := range convs {
+		c := &convs[i]
+		ids[i], convIDs[i], customers[i] = c.ID, c.ConversationID, c.CustomerID
+		languages[i], devices[i], isFavorites[i] = c.Language, c.Device, c.IsFavorite
+		started[i], ended[i] = utc(c.StartedAt), utc(c.EndedAt)
+		if c.StartedAt != nil && c.EndedAt != nil {
+			d := c.EndedAt.Sub(*c.StartedAt).Seconds()
+			durations[i] = &d
+		}
+		if messagesKnown {
+			m := int64(len(c.Messages))
+			messages[i] = &m
+		}
+		if g := c.GeoLocation; g != nil {
+			ips[i], cities[i], countries[i] = nonEmpty(g.IPAddress), nonEmpty(g.City), nonEmpty(g.Country)
+		}
+	}
+	frame := data.NewFrame("conversations",
+		linked(data.NewField("id", nil, ids), l),
+		data.NewField("conversation_id", nil, convIDs),
+		data.NewField("customer_id", nil, customers),
+		data.NewField("language", nil, languages),
+		data.NewField("device", nil, devices),
+		data.NewField("started_at", nil, started),
+		data.NewField("ended_at", nil, ended),
+		data.NewField("duration_s", nil, durations).SetConfig(&data.FieldConfig{Unit: "s"}),
+		data.NewField("messages", nil, messages),
+		data.NewField("ip_address", nil, ips),
+		data.NewField("city", nil, cities),
+		data.NewField("country", nil, countries),
+		data.NewField("is_favorite", nil, isFavorites),
+	)
+	frame.Meta = tableMeta()
+	return frame
+}
+
+// MessagesTable lists every message of the conversations, ordered by timestamp (messages
+// without one last, then by id).
+func MessagesTable(convs []agentsight.Conversation, l LinkTarget) *data.Frame {
+	type row struct {
+		conv *agentsight.Conversation
+		msg  *agentsight.Message
+	}
+	var rows []row
+	for i := range convs {
+		for j := range convs[i].Messages {
+			rows = append(rows, row{&convs[i], &convs[i].Messages[j]})
+		}
+	}
+	sort.SliceStable(rows, func(a, b int) bool {
+		ta, tb := rows[a].msg.Timestamp, rows[b].msg.Timestamp
+		switch {
+		case ta == nil || tb == nil:
+			if (ta == nil) != (tb == nil) {
+				return tb == nil
+			}
+		case !ta.Equal(*tb):
+			return ta.Before(*tb)
+		}
+		return rows[a].msg.ID < rows[b].msg.ID
+	})
+	n := len(rows)
+	var (
+		convs2      = make([]int64, n)
+		convIDs     = make([]string, n)
+		ids         = make([]int64, n)
+		timestamps  = make([]*time.Time, n)
+		senders     = make([]string, n)
+		contents    = make([]string, n)
+		attachments = make([]int64, n)
+	)
+	for i, r := range rows {
+		convs2[i], convIDs[i] = r.conv.ID, r.conv.ConversationID
+		ids[i], timestamps[i], senders[i], contents[i] = r.msg.ID, utc(r.msg.Timestamp), r.msg.Sender, r.msg.Content
+		attachments[i] = int64(len(r.msg.Attachments))
+	}
+	frame := data.NewFrame("messages",
+		linked(data.NewField("conversation", nil, convs2), l),
+		data.NewField("conversation_id", nil, convIDs),
+		data.NewField("id", nil, ids),
+		data.NewField("timestamp", nil, timestamps),
+		data.NewField("sender", nil, senders),
+		data.NewField("content", nil, contents),
+		data.NewField("attachments", nil, attachments),
+	)
+	frame.Meta = tableMeta()
+	return frame
+}
+
+// AttachmentRow is one attachment with the message and conversation it belongs to.
+type AttachmentRow struct {
+	Conversation int64
+	Message      int64
+	Attachment   agentsight.Attachment
+}
+
+// AttachmentRows flattens an attachments response.
+func AttachmentRows(a *agentsight.ConversationAttachments) []AttachmentRow {
+	var rows []AttachmentRow
+	for _, m := range a.Messages {
+		for _, att := range m.Attachments {
+			rows = append(rows, AttachmentRow{Conversation: a.ID, Message: m.ID, Attachment: att})
+		}
+	}
+	return rows
+}
+
+// AttachmentsTable lists attachments in the order given.
+func AttachmentsTable(rows []AttachmentRow, l LinkTarget) *data.Frame {
+	n := len(rows)
+	var (
+		convs     = make([]int64, n)
+		messages  = make([]int64, n)
+		ids       = make([]int64, n)
+		types     = make([]string, n)
+		filenames = make([]string, n)
+		mimeTypes = make([]string, n)
+		sizes     = make([]*int64, n)
+		urls      = make([]string, n)
+	)
+	for i, r := range rows {
+		a := r.Attachment
+		convs[i], messages[i], ids[i] = r.Conversation, r.Message, a.ID
+		types[i], filenames[i], mimeTypes[i], sizes[i], urls[i] = a.Type, a.Filename, a.MimeType, a.SizeBytes, a.FileURL
+	}
+	frame := data.NewFrame("attachments",
+		linked(data.NewField("conversation", nil, convs), l),
+		data.NewField("message", nil, messages),
+		data.NewField("id", nil, ids),
+		data.NewField("type", nil, types),
+		data.NewField("filename", nil, filenames),
+		data.NewField("mime_type", nil, mimeTypes),
+		data.NewField("size_bytes", nil, sizes).SetConfig(&data.FieldConfig{Unit: "bytes"}),
+		data.NewField("file_url", nil, urls),
+	)
+	frame.Meta = tableMeta()
+	return frame
+}
+
+// ValuesFrame lists distinct values for a dashboard variable: text and value, sorted.
+func ValuesFrame(values []string) *data.Frame {
+	sorted := append([]string(nil), values...)
+	sort.Strings(sorted)
+	return data.NewFrame("values", data.NewField("text", nil, sorted), data.NewField("value", nil, append([]string(nil), sorted...)))
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,195 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/tracing"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// framer is what every query type returns: something that knows its frames.
+type framer interface {
+	Frames() data.Frames
+}
+
+// queryHandler runs one query type.
+type queryHandler func(ctx context.Context, d *Datasource, r *run) (framer, error)
+
+// handlers maps each query type to the file that implements it (query_<type>.go).
+func handlers() map[models.QueryType]queryHandler {
+	return map[models.QueryType]queryHandler{
+		models.QueryCount:         runCount,
+		models.QueryConversations: runConversations,
+		models.QueryMessages:      runMessages,
+		models.QueryAttachments:   runAttachments,
+		models.QueryValues:        runValues,
+	}
+}
+
+// run is one query being answered: the parsed query, its pinned time range and what it
+// has to tell the user beside its frames.
+type run struct {
+	query     models.Query
+	from, to  time.Time
+	interval  time.Duration
+	maxPoints int64
+	notices   []data.Notice
+}
+
+func (r *run) warn(format string, args ...any) {
+	r.notices = append(r.notices, data.Notice{Severity: data.NoticeSeverityWarning, Text: fmt.Sprintf(format, args...)})
+}
+
+func (r *run) info(format string, args ...any) {
+	r.notices = append(r.notices, data.Notice{Severity: data.NoticeSeverityInfo, Text: fmt.Sprintf(format, args...)})
+}
+
+// limit is the most rows (or conversations) the query may read.
+func (r *run) limit(s models.Settings) int {
+	if r.query.Limit > 0 {
+		return r.query.Limit
+	}
+	return s.MaxConversations
+}
+
+// QueryData answers each query of the request on its own: queries run concurrently (the
+// client bounds the API requests in flight) and one query's failure never touches another's.
+func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	resp := backend.NewQueryDataResponse()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, q := range req.Queries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := d.query(ctx, q)
+			mu.Lock()
+			resp.Responses[q.RefID] = res
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return resp, nil
+}
+
+func (d *Datasource) query(ctx context.Context, q backend.DataQuery) (res backend.DataResponse) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.DefaultLogger.FromContext(ctx).Error("query panicked", "refId", q.RefID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			res = backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, "internal error in the AgentSight plugin; see the Grafana server log")
+		}
+	}()
+	if d.settingsErr != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, d.redact(d.settingsErr.Error()))
+	}
+	parsed, err := models.ParseQuery(q.JSON, q.QueryType)
+	if err != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	}
+	ctx, span := tracing.DefaultTracer().Start(ctx, "agentsight.query")
+	defer span.End()
+	span.SetAttributes(attribute.String("query_type", string(parsed.Type)), attribute.String("ref_id", q.RefID))
+
+	r := &run{
+		query:     parsed,
+		from:      q.TimeRange.From.UTC(),
+		to:        q.TimeRange.To.UTC(),
+		interval:  q.Interval,
+		maxPoints: q.MaxDataPoints,
+	}
+	if r.to.Before(r.from) {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "the time range ends before it starts")
+	}
+	trace := &agentsight.Trace{}
+	start := time.Now()
+	result, err := handlers()[parsed.Type](agentsight.WithTrace(ctx, trace), d, r)
+	sent, attempts, cached := trace.Requests()
+	log.DefaultLogger.FromContext(ctx).Debug("query done", "refId", q.RefID, "queryType", parsed.Type,
+		"requests", sent, "attempts", attempts, "cacheHits", cached, "duration", time.Since(start), "error", err != nil)
+	if err != nil {
+		return d.errorResponse(err, parsed.ConversationID)
+	}
+	frames := result.Frames()
+	d.annotate(frames, r, trace)
+	return backend.DataResponse{Frames: frames}
+}
+
+// annotate tells the user what the query cost: the API calls it made (executed query
+// string), how many were answered from the cache, and any notices.
+func (d *Datasource) annotate(frames data.Frames, r *run, trace *agentsight.Trace) {
+	if len(frames) == 0 {
+		return
+	}
+	sent, _, cached := trace.Requests()
+	executed := d.redact(executedCalls(trace.Calls()))
+	for i, f := range frames {
+		if f.Meta == nil {
+			f.Meta = &data.FrameMeta{}
+		}
+		f.Meta.ExecutedQueryString = executed
+		if i == 0 {
+			f.Meta.Notices = append(f.Meta.Notices, r.notices...)
+			f.Meta.Stats = []data.QueryStat{
+				{FieldConfig: data.FieldConfig{DisplayName: "API requests"}, Value: float64(sent)},
+				{FieldConfig: data.FieldConfig{DisplayName: "Cached API responses"}, Value: float64(cached)},
+			}
+		}
+	}
+}
+
+// maxExecutedLines keeps the executed-query text readable when a query needed hundreds of
+// pages.
+const maxExecutedLines = 20
+
+// executedCalls lists the calls in a stable order (by endpoint, pages in numeric order), since
+// parallel pages finish in any order.
+func executedCalls(calls []agentsight.Call) string {
+	calls = slices.Clone(calls)
+	slices.SortStableFunc(calls, func(a, b agentsight.Call) int {
+		pa, ra := splitPage(a.Endpoint)
+		pb, rb := splitPage(b.Endpoint)
+		if c := strings.Compare(ra, rb); c != 0 {
+			return c
+		}
+		return pa - pb
+	})
+	var b strings.Builder
+	for i, c := range calls {
+		if i == maxExecutedLines {
+			fmt.Fprintf(&b, "… and %d more requests\n", len(calls)-maxExecutedLines)
+			break
+		}
+		b.WriteString("GET ")
+		b.WriteString(c.Endpoint)
+		if c.Cached {
+			b.WriteString(" (cached)")
+		}
+		b.WriteByte('\n')
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// splitPage separates an endpoint's page number from the rest of it.
+func splitPage(endpoint string) (int, string) {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return 0, endpoint
+	}
+	q := u.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	q.Del("page")
+	return page, u.Path + "?" + q.Encode()
+}

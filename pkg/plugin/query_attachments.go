@@ -1,0 +1,68 @@
+package plugin
+
+import (
+	"context"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
+
+type attachmentsResult struct {
+	rows  []frames.AttachmentRow
+	limit int
+	links frames.LinkTarget
+}
+
+func (a attachmentsResult) Frames() data.Frames {
+	frame := frames.AttachmentsTable(a.rows, a.links)
+	if a.limit > 0 && frame.Rows() > a.limit {
+		total := frame.Rows()
+		frame = truncateRows(frame, a.limit)
+		addNotice(frame, data.NoticeSeverityWarning, "showing the first %d of %d attachments: raise the query's limit or narrow the filters", a.limit, total)
+	}
+	return data.Frames{frame}
+}
+
+// runAttachments answers an attachments table for one conversation (conversationId) or for
+// the conversations the filters select.
+func runAttachments(ctx context.Context, d *Datasource, r *run) (framer, error) {
+	if id := r.query.ConversationID; id > 0 {
+		a, err := d.client.GetAttachments(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return attachmentsResult{rows: frames.AttachmentRows(a), limit: r.query.Limit, links: d.links}, nil
+	}
+	convs, err := d.listConversations(ctx, r, r.limit(d.settings))
+	if err != nil {
+		return nil, err
+	}
+	var rows []frames.AttachmentRow
+	if messagesEmbedded(convs) || noMessagesWanted(r) {
+		for _, c := range convs {
+			for _, m := range c.Messages {
+				for _, att := range m.Attachments {
+					rows = append(rows, frames.AttachmentRow{Conversation: c.ID, Message: m.ID, Attachment: att})
+				}
+			}
+		}
+	} else {
+		perConv := make([][]frames.AttachmentRow, len(convs))
+		err := parallel.ForEach(ctx, len(convs), d.client.Concurrency(), func(ctx context.Context, i int) error {
+			a, err := d.client.GetAttachments(ctx, convs[i].ID)
+			if err != nil {
+				return err
+			}
+			perConv[i] = frames.AttachmentRows(a)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range perConv {
+			rows = append(rows, r...)
+		}
+	}
+	return attachmentsResult{rows: rows, limit: r.query.Limit, links: d.links}, nil
+}

@@ -1,0 +1,128 @@
+package plugin
+
+import (
+	"context"
+	"sync"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
+
+// maxBuckets bounds an explicit bucket that would draw more points than any panel can show.
+const maxBuckets = 50_000
+
+type totalResult struct{ total int }
+
+func (t totalResult) Frames() data.Frames { return data.Frames{frames.TotalFrame(t.total)} }
+
+// runCount answers a count query: conversations started per bucket (or in total), grouped
+// by a field when asked.
+func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
+	q := r.query
+	if q.Total {
+		total, err := d.countTotal(ctx, r)
+		return totalResult{total}, err
+	}
+	size := q.Bucket
+	if size == 0 {
+		var widened bool
+		size, widened = frames.ChooseBucketSize(r.from, r.to, r.interval, models.MinBucket, r.maxPoints)
+		if widened {
+			r.info("bucket widened to %s so that the series has no more than %d points", size, r.maxPoints)
+		}
+	}
+	buckets := frames.NewBuckets(r.from, r.to, size)
+	if buckets.N > maxBuckets {
+		return nil, badQuery("bucket %q over this range gives %d points: use a larger bucket (at most %d points)", q.Bucket.String(), buckets.N, maxBuckets)
+	}
+	series := frames.NewCountSeries(buckets, q.GroupBy)
+	if q.GroupBy != "" || !q.Filters.Disjoint() {
+		// Groups are only known from the conversations themselves, and overlapping message
+		// searches must be merged by id: both need the conversations.
+		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations)
+		if err != nil {
+			return nil, err
+		}
+		for i := range convs {
+			if t := convs[i].StartedAt; t != nil {
+				series.Add(frames.FieldValue(&convs[i], q.GroupBy), *t, 1)
+			}
+		}
+		return series, nil
+	}
+	for _, f := range q.Filters.Combinations(r.from, r.to) {
+		if err := d.countSeries(ctx, r, f, series); err != nil {
+			return nil, err
+		}
+	}
+	return series, nil
+}
+
+// countSeries adds one filter combination's counts per bucket, by the cheaper of two plans
+// (decided from the first page's count): read every conversation in range and bucket them
+// here, or ask the API for one count (page_size=1) per bucket. Counting per bucket is also
+// the only exact plan when the range holds more conversations than a query may read.
+func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
+	limit := d.settings.MaxConversations
+	first, err := d.client.ListFirstPage(ctx, f, limit)
+	if err != nil {
+		return err
+	}
+	if first.Count == 0 {
+		return nil
+	}
+	pageSize := d.client.PageSize()
+	remainingPages := (min(first.Count, limit)+pageSize-1)/pageSize - 1
+	if first.Count > limit || series.Buckets.N < remainingPages {
+		return d.countPerBucket(ctx, r, f, series)
+	}
+	listing, err := d.client.ListRest(ctx, f, limit, first)
+	if err != nil {
+		return err
+	}
+	for _, p := range listing.Problems {
+		r.warn("%s; the counts may be incomplete", p)
+	}
+	for i := range listing.Conversations {
+		if t := listing.Conversations[i].StartedAt; t != nil {
+			series.Add("", *t, 1)
+		}
+	}
+	return nil
+}
+
+func (d *Datasource) countPerBucket(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
+	var mu sync.Mutex
+	return parallel.ForEach(ctx, series.Buckets.N, d.client.Concurrency(), func(ctx context.Context, i int) error {
+		bf := f
+		bf.StartedAfter, bf.StartedBefore = series.Buckets.Bounds(i, r.from, r.to)
+		n, err := d.client.CountConversations(ctx, bf)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		series.AddToBucket("", i, float64(n))
+		mu.Unlock()
+		return nil
+	})
+}
+
+// countTotal is one page_size=1 request per filter combination, whatever the range holds.
+func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
+	if !r.query.Filters.Disjoint() {
+		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations)
+		return len(convs), err
+	}
+	total := 0
+	for _, f := range r.query.Filters.Combinations(r.from, r.to) {
+		n, err := d.client.CountConversations(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}

@@ -1,0 +1,54 @@
+package plugin
+
+import (
+	"context"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
+
+type messagesResult struct {
+	convs []agentsight.Conversation
+	limit int
+	links frames.LinkTarget
+}
+
+func (m messagesResult) Frames() data.Frames {
+	frame := frames.MessagesTable(m.convs, m.links)
+	if m.limit > 0 && frame.Rows() > m.limit {
+		total := frame.Rows()
+		frame = truncateRows(frame, m.limit)
+		addNotice(frame, data.NoticeSeverityWarning, "showing the first %d of %d messages: raise the query's limit or narrow the filters", m.limit, total)
+	}
+	return data.Frames{frame}
+}
+
+// runMessages answers a messages table: every message of one conversation (conversationId)
+// or of the conversations the filters select, so that a search shows whole transcripts.
+func runMessages(ctx context.Context, d *Datasource, r *run) (framer, error) {
+	if id := r.query.ConversationID; id > 0 {
+		c, err := d.client.GetConversation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return messagesResult{convs: []agentsight.Conversation{*c}, limit: r.query.Limit, links: d.links}, nil
+	}
+	convs, err := d.listConversations(ctx, r, r.limit(d.settings))
+	if err != nil {
+		return nil, err
+	}
+	if !messagesEmbedded(convs) && !noMessagesWanted(r) {
+		if convs, err = d.withDetails(ctx, convs); err != nil {
+			return nil, err
+		}
+	}
+	return messagesResult{convs: convs, limit: r.query.Limit, links: d.links}, nil
+}
+
+// noMessagesWanted is true when the filters select conversations without messages, so no
+// detail request could find any.
+func noMessagesWanted(r *run) bool {
+	hm := r.query.Filters.HasMessages
+	return hm != nil && !*hm
+}

@@ -1,0 +1,42 @@
+package plugin
+
+import (
+	"context"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
+
+type valuesResult struct{ values []string }
+
+func (v valuesResult) Frames() data.Frames { return data.Frames{frames.ValuesFrame(v.values)} }
+
+// runValues lists the distinct values of a field in range, for dashboard variables.
+func runValues(ctx context.Context, d *Datasource, r *run) (framer, error) {
+	values, err := d.distinctValues(ctx, r)
+	return valuesResult{values}, err
+}
+
+// distinctValues reads the conversations in range and collects a field's values. Action
+// names cannot be listed: the API filters by them but no response carries them.
+func (d *Datasource) distinctValues(ctx context.Context, r *run) ([]string, error) {
+	field := r.query.Field
+	if field == "action_name" {
+		r.info("AgentSight does not list action names; type the action name into the filter")
+		return nil, nil
+	}
+	convs, err := d.listConversations(ctx, r, d.settings.MaxConversations)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var values []string
+	for i := range convs {
+		v := frames.FieldValue(&convs[i], field)
+		if v != "" && !seen[v] {
+			seen[v] = true
+			values = append(values, v)
+		}
+	}
+	return values, nil
+}
