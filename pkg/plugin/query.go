@@ -154,13 +154,23 @@ func (d *Datasource) annotate(frames data.Frames, r *run, trace *agentsight.Trac
 // pages.
 const maxExecutedLines = 20
 
-// executedCalls lists the calls in a stable order (by endpoint, pages in numeric order), since
-// parallel pages finish in any order.
+// executedCalls lists the calls in a stable order, since parallel requests finish in any
+// order: list pages first (pages in numeric order), then per-conversation calls by id.
 func executedCalls(calls []agentsight.Call) string {
 	calls = slices.Clone(calls)
 	slices.SortStableFunc(calls, func(a, b agentsight.Call) int {
 		pa, ra := splitPage(a.Endpoint)
 		pb, rb := splitPage(b.Endpoint)
+		la, lb := strings.HasPrefix(ra, "/api/conversations/?"), strings.HasPrefix(rb, "/api/conversations/?")
+		switch {
+		case la != lb:
+			if la {
+				return -1
+			}
+			return 1
+		case len(ra) != len(rb):
+			return len(ra) - len(rb)
+		}
 		if c := strings.Compare(ra, rb); c != 0 {
 			return c
 		}
@@ -173,7 +183,12 @@ func executedCalls(calls []agentsight.Call) string {
 			break
 		}
 		b.WriteString("GET ")
-		b.WriteString(c.Endpoint)
+		// Shown decoded, as a person would write it: the filters are easier to read.
+		if decoded, err := url.QueryUnescape(c.Endpoint); err == nil {
+			b.WriteString(decoded)
+		} else {
+			b.WriteString(c.Endpoint)
+		}
 		if c.Cached {
 			b.WriteString(" (cached)")
 		}
