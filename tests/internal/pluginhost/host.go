@@ -228,4 +228,3 @@ func (p *Plugin) CallResource(ctx context.Context, ds DataSource, pathAndQuery s
 	}
 	return status, body, nil
 }
-
