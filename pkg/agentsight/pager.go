@@ -31,23 +31,18 @@ func (c *Client) ListAll(ctx context.Context, f Filters, limit int) (*Listing, e
 	if limit <= 0 || limit > MaxListRows {
 		limit = MaxListRows
 	}
-	first, err := c.ListFirstPage(ctx, f, limit)
+	first, err := c.ListFirstPage(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	return c.ListRest(ctx, f, limit, first)
 }
 
-// ListFirstPage reads the first page of a listing of at most limit conversations.
-func (c *Client) ListFirstPage(ctx context.Context, f Filters, limit int) (*ConversationPage, error) {
-	return c.ListConversations(ctx, f, 1, c.listPageSize(limit))
-}
-
-func (c *Client) listPageSize(limit int) int {
-	if limit > 0 && limit < c.pageSize {
-		return limit
-	}
-	return c.pageSize
+// ListFirstPage reads the first page of a listing. Every listing asks for pages of the
+// configured size, whatever its limit, so that panels with different limits share the same
+// cached pages.
+func (c *Client) ListFirstPage(ctx context.Context, f Filters) (*ConversationPage, error) {
+	return c.ListConversations(ctx, f, 1, c.pageSize)
 }
 
 // ListRest completes a listing whose first page (requested with ListFirstPage) a caller
@@ -56,7 +51,7 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, first *Conv
 	if limit <= 0 || limit > MaxListRows {
 		limit = MaxListRows
 	}
-	pageSize := c.listPageSize(limit)
+	pageSize := c.pageSize
 	want := first.Count
 	if limit < want {
 		want = limit

@@ -67,7 +67,7 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 // the only exact plan when the range holds more conversations than a query may read.
 func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	limit := d.settings.MaxConversations
-	first, err := d.client.ListFirstPage(ctx, f, limit)
+	first, err := d.client.ListFirstPage(ctx, f)
 	if err != nil {
 		return err
 	}
