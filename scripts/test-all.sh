@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every check of the project, as CI does: Go (format, vet, race tests incl. end-to-end over
+# gRPC, bounded fuzzing), front end (types, lint, jest, build, browser check), the backend for
+# every platform, and the package. Needs Go, Node.js/npm with `npm ci` done, and Debian's
+# chromium (see .ci/run for a fresh machine). Prints "N passed, M failed" at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=()
+step() {
+  local name=$1
+  shift
+  echo
+  echo "=== ${name}"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "--- ok: ${name} ($((SECONDS - start))s)"
+  else
+    failed+=("${name}")
+    echo "--- FAILED: ${name} ($((SECONDS - start))s)"
+  fi
+}
+
+gofmt_clean() {
+  local files
+  files=$(gofmt -l pkg cmd tests Magefile.go)
+  [ -z "${files}" ] || { echo "not gofmt-ed:"; echo "${files}"; return 1; }
+}
+
+fuzz_all() {
+  local target pkg
+  while read -r pkg target; do
+    go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-10s}" "${pkg}" || return 1
+  done < <(grep -rl --include='*_test.go' '^func Fuzz' pkg | while read -r f; do
+    grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //' | sed "s#^#./$(dirname "$f") #"
+  done)
+}
+
+e2e_with_dist_binary() {
+  AGENTSIGHT_PLUGIN_BINARY="dist/gpx_agentsight_$(go env GOOS)_$(go env GOARCH)" go test -count=1 ./tests/e2e/
+}
+
+step "go: gofmt" gofmt_clean
+step "go: vet" go vet ./...
+step "go: test -race (unit, golden, e2e over gRPC)" go test -race -count=1 ./...
+step "go: fuzz (bounded)" fuzz_all
+step "front end: typecheck" npm run typecheck
+step "front end: lint" npm run lint
+step "front end: jest" npm run test:ci
+step "front end: build (dist/module.js, dist/plugin.json)" npm run build
+step "backend: build every platform (go tool mage -v)" go tool mage -v
+step "e2e against the dist/ binary" e2e_with_dist_binary
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'failed: %s\n' "${failed[@]}"
+fi
+echo "checks: ${passed} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
