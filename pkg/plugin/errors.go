@@ -60,6 +60,9 @@ func (d *Datasource) describe(err error, conversationID int64) (backend.Status, 
 		if errors.Is(apiErr.Err, context.Canceled) {
 			return backend.StatusBadRequest, backend.ErrorSourceDownstream, "the query was cancelled"
 		}
+		if errors.Is(apiErr.Err, context.DeadlineExceeded) {
+			return backend.StatusTimeout, backend.ErrorSourceDownstream, fmt.Sprintf("AgentSight at %s did not answer in time (the timeout setting, or the query's deadline)", host)
+		}
 		return backend.StatusBadGateway, backend.ErrorSourceDownstream, d.redact(fmt.Sprintf("could not reach AgentSight at %s: %v", host, apiErr.Err))
 	default: // KindDecode, KindRefused
 		msg := apiErr.Detail
