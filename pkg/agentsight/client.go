@@ -58,6 +58,7 @@ type Client struct {
 	http         *http.Client
 	authHeader   string
 	authValue    string
+	apiKey       string
 	pageSize     int
 	timeout      time.Duration
 	maxBodyBytes int64
@@ -97,10 +98,10 @@ func New(opts Options) (*Client, error) {
 	// another origin must never be followed.
 	httpClient.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !sameOrigin(req.URL, base) {
-			return fmt.Errorf("refused a redirect to another origin (%s)", req.URL.Host)
+			return &redirectError{fmt.Sprintf("refused a redirect to another origin (%s)", req.URL.Host)}
 		}
 		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
+			return &redirectError{"stopped after 5 redirects"}
 		}
 		return nil
 	}
@@ -109,6 +110,7 @@ func New(opts Options) (*Client, error) {
 		http:         httpClient,
 		authHeader:   header,
 		authValue:    value,
+		apiKey:       opts.APIKey,
 		pageSize:     orDefault(opts.PageSize, DefaultPageSize),
 		timeout:      orDefaultDuration(opts.Timeout, DefaultTimeout),
 		maxBodyBytes: int64(orDefault(int(opts.MaxBodyBytes), DefaultMaxBodyBytes)),
@@ -149,7 +151,7 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("URL %q must start with http:// or https://", raw)
 	}
-	if u.Host == "" {
+	if u.Hostname() == "" {
 		return nil, fmt.Errorf("URL %q has no host", raw)
 	}
 	if u.User != nil {
@@ -237,9 +239,24 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, out any) er
 		return err
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return &Error{Kind: KindDecode, Endpoint: ep, Err: describeDecodeError(err)}
+		e := &Error{Kind: KindDecode, Endpoint: ep, Err: describeDecodeError(err)}
+		c.redact(e)
+		return e
 	}
 	return nil
+}
+
+// redact removes the API key from an error the client is about to report: the API's own
+// message (or a value it sent back) may echo the credentials it was given.
+func (c *Client) redact(err error) {
+	var e *Error
+	if c.apiKey == "" || !errors.As(err, &e) {
+		return
+	}
+	e.Detail = strings.ReplaceAll(e.Detail, c.apiKey, "[redacted]")
+	if e.Err != nil && strings.Contains(e.Err.Error(), c.apiKey) {
+		e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), c.apiKey, "[redacted]"))
+	}
 }
 
 // body returns the response body for an endpoint from the cache, from an identical request
@@ -274,6 +291,7 @@ func (c *Client) fetch(ctx context.Context, ep string) ([]byte, int, error) {
 		if err == nil {
 			return b, attempt, nil
 		}
+		c.redact(err)
 		wait, retry := c.retry.next(ctx, attempt, err)
 		if !retry {
 			return nil, attempt, err
@@ -309,6 +327,10 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		var refused *redirectError
+		if errors.As(err, &refused) {
+			return nil, &Error{Kind: KindRefused, Endpoint: ep, Err: refused}
+		}
 		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: scrubURLError(err)}
 	}
 	defer resp.Body.Close()
@@ -324,6 +346,12 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// redirectError is a redirect the client would not follow: it is the API's doing, not the
+// network's, so it is reported as KindRefused rather than as an unreachable host.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
 
 func statusError(resp *http.Response, ep string) *Error {
 	e := &Error{StatusCode: resp.StatusCode, Endpoint: ep}

@@ -44,7 +44,9 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 			f.body, f.err = fn(runCtx)
 			cancel()
 			g.mu.Lock()
-			delete(g.flights, key)
+			if g.flights[key] == f {
+				delete(g.flights, key)
+			}
 			g.mu.Unlock()
 			close(f.done)
 		}()
@@ -60,6 +62,11 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 		f.waiters--
 		if f.waiters == 0 {
 			f.cancel()
+			// An abandoned request is cancelled: a caller arriving now must start afresh
+			// rather than join it and inherit a cancellation that is not its own.
+			if g.flights[key] == f {
+				delete(g.flights, key)
+			}
 		}
 		g.mu.Unlock()
 		return nil, ok, &Error{Kind: KindNetwork, Endpoint: key, Err: ctx.Err()}

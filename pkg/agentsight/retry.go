@@ -38,6 +38,11 @@ func (p retryPolicy) next(ctx context.Context, attempt int, err error) (time.Dur
 	}
 	wait := p.backoff(attempt)
 	if apiErr.RetryAfter > 0 {
+		// A wait longer than the longest backoff would hang a query that has no deadline;
+		// report the 429 (with its Retry-After) instead.
+		if apiErr.RetryAfter > p.max {
+			return 0, false
+		}
 		wait = apiErr.RetryAfter
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {

@@ -265,10 +265,11 @@ func (f Filters) Combinations(from, to time.Time) []agentsight.Filters {
 }
 
 // Disjoint reports whether the combinations select disjoint sets of conversations, so that
-// their counts may be added. Exact-match filters with different values never overlap; two
-// message searches can both match one conversation.
+// their counts may be added. Exact-match filters on a field a conversation has one value of
+// never overlap; two message searches, or two actions (a conversation can trigger several),
+// can both match one conversation.
 func (f Filters) Disjoint() bool {
-	return len(f.Values["message_contains"]) <= 1
+	return len(f.Values["message_contains"]) <= 1 && len(f.Values["action_name"]) <= 1
 }
 
 func setFilter(f *agentsight.Filters, key, v string) {

@@ -146,6 +146,14 @@ func (s Settings) Validate() error {
 	if strings.ContainsAny(s.APIKey, "\r\n") {
 		return fmt.Errorf("settings: the API key must be one line")
 	}
+	// Any other control character would make every request fail in the HTTP client with an
+	// error that looks like the host being unreachable.
+	if strings.ContainsFunc(s.APIKey, isControl) {
+		return fmt.Errorf("settings: the API key contains a control character: paste it again")
+	}
+	if strings.ContainsFunc(s.AuthScheme, isControl) {
+		return fmt.Errorf("settings: authScheme contains a control character")
+	}
 	return nil
 }
 
@@ -232,6 +240,9 @@ func durationSetting(name string, raw json.RawMessage, def time.Duration) (time.
 	}
 	return d, nil
 }
+
+// isControl reports the characters an HTTP header value cannot carry (a tab it can).
+func isControl(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }
 
 func validHeaderName(h string) bool {
 	if h == "" {

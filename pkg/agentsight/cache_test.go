@@ -1,0 +1,342 @@
+package agentsight
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestCache(t *testing.T) {
+	en := Filters{Language: "en"}
+	fr := Filters{Language: "fr"}
+	tests := []struct {
+		name      string
+		ttl       time.Duration
+		calls     []Filters
+		advance   time.Duration // fake clock moved between the calls
+		wantSent  int
+		wantCache int
+	}{
+		{"same endpoint within TTL", time.Minute, []Filters{en, en, en}, 0, 1, 2},
+		{"different query", time.Minute, []Filters{en, fr}, 0, 2, 0},
+		{"TTL 0 turns the cache off", 0, []Filters{en, en}, 0, 2, 0},
+		{"expired", time.Minute, []Filters{en, en}, time.Minute + time.Second, 2, 0},
+		{"just before expiry", time.Minute, []Filters{en, en}, time.Minute - time.Second, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rec counter
+			_, c := newTestServer(t, pagedHandler(3, &rec, nil), func(o *Options) { o.CacheTTL = tt.ttl })
+			now := time.Date(2025, 10, 22, 10, 0, 0, 0, time.UTC)
+			if c.cache != nil {
+				c.cache.now = func() time.Time { return now }
+			}
+			trace := &Trace{}
+			ctx := WithTrace(context.Background(), trace)
+			for i, f := range tt.calls {
+				if i > 0 {
+					now = now.Add(tt.advance)
+				}
+				p, err := c.ListConversations(ctx, f, 1, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Count != 3 || len(p.Results) != 3 {
+					t.Errorf("page = %+v", p)
+				}
+			}
+			if rec.n() != tt.wantSent {
+				t.Errorf("server saw %d requests, want %d", rec.n(), tt.wantSent)
+			}
+			sent, _, cached := trace.Requests()
+			if sent != tt.wantSent || cached != tt.wantCache {
+				t.Errorf("trace: sent %d cached %d, want %d %d", sent, cached, tt.wantSent, tt.wantCache)
+			}
+		})
+	}
+}
+
+func TestCacheDoesNotKeepErrors(t *testing.T) {
+	h, seen := failThen(1, status(http.StatusBadRequest))
+	_, c := newTestServer(t, h, func(o *Options) { o.CacheTTL = time.Minute })
+	if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); KindOf(err) != KindBadRequest {
+		t.Fatalf("first call: %v", err)
+	}
+	if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); err != nil {
+		t.Fatalf("second call: %v", err)
+	}
+	if seen.Load() != 2 {
+		t.Errorf("requests = %d, want 2", seen.Load())
+	}
+}
+
+func TestCacheKeyHasNoAPIKey(t *testing.T) {
+	_, c := newTestServer(t, pagedHandler(3, nil, nil), func(o *Options) { o.CacheTTL = time.Minute })
+	if _, err := c.ListConversations(context.Background(), Filters{CustomerID: "c1"}, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	c.cache.mu.Lock()
+	defer c.cache.mu.Unlock()
+	if len(c.cache.entries) != 1 {
+		t.Fatalf("cache holds %d entries", len(c.cache.entries))
+	}
+	for key := range c.cache.entries {
+		assertNoKey(t, key)
+		if !strings.HasPrefix(key, "/api/conversations/?") || !strings.Contains(key, "customer_id=c1") {
+			t.Errorf("cache key %q", key)
+		}
+	}
+}
+
+func TestCacheLRUByBytes(t *testing.T) {
+	body := func(n int) []byte { return []byte(strings.Repeat("x", n)) }
+	c := newResponseCache(time.Minute, 100) // an entry costs len(key)+len(body)
+	c.put("a", body(39))                    // 40
+	c.put("b", body(39))                    // 80
+	if _, ok := c.get("a"); !ok {           // a is now the most recently used
+		t.Fatal("a missing")
+	}
+	c.put("c", body(39)) // 120 > 100: the least recently used (b) goes
+	if _, ok := c.get("b"); ok {
+		t.Error("b should have been evicted")
+	}
+	for _, k := range []string{"a", "c"} {
+		if _, ok := c.get(k); !ok {
+			t.Errorf("%s evicted", k)
+		}
+	}
+	if c.bytes != 80 {
+		t.Errorf("bytes = %d, want 80", c.bytes)
+	}
+	c.put("big", body(200)) // larger than the whole cache: not kept, nothing evicted
+	if _, ok := c.get("big"); ok {
+		t.Error("oversized entry kept")
+	}
+	if len(c.entries) != 2 || c.order.Len() != 2 {
+		t.Errorf("entries = %d / %d, want 2", len(c.entries), c.order.Len())
+	}
+	c.put("a", body(9)) // replacing an entry accounts its new size
+	if c.bytes != 50 {
+		t.Errorf("bytes after replace = %d, want 50", c.bytes)
+	}
+	c.put("d", body(98)) // 99: everything else goes
+	if len(c.entries) != 1 || c.bytes != 100-1 {
+		t.Errorf("entries = %d bytes = %d", len(c.entries), c.bytes)
+	}
+}
+
+// waitForWaiters blocks until the flight for key has n callers waiting.
+func waitForWaiters(t *testing.T, g *flightGroup, key string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		g.mu.Lock()
+		f := g.flights[key]
+		got := 0
+		if f != nil {
+			got = f.waiters
+		}
+		g.mu.Unlock()
+		if got == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("flight %q never had %d waiters", key, n)
+}
+
+func TestFlightCollapsesIdenticalCalls(t *testing.T) {
+	const n = 8
+	release := make(chan struct{})
+	var seen atomic.Int64
+	_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		<-release
+		pagedHandler(5, nil, nil)(w, r)
+	}), nil)
+	trace := &Trace{}
+	ctx := WithTrace(context.Background(), trace)
+	key := endpoint(conversationsPath, func() map[string][]string {
+		q := Filters{}.Values()
+		q.Set("page_size", "100")
+		return q
+	}())
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	counts := make([]int, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := c.ListConversations(ctx, Filters{}, 1, 0)
+			errs[i] = err
+			if p != nil {
+				counts[i] = p.Count
+			}
+		}()
+	}
+	waitForWaiters(t, c.flights, key, n)
+	close(release)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || counts[i] != 5 {
+			t.Errorf("caller %d: count %d err %v", i, counts[i], errs[i])
+		}
+	}
+	if seen.Load() != 1 {
+		t.Errorf("server saw %d requests, want 1", seen.Load())
+	}
+	if sent, _, cached := trace.Requests(); sent != 1 || cached != n-1 {
+		t.Errorf("trace: sent %d cached %d, want 1 and %d", sent, cached, n-1)
+	}
+}
+
+func TestFlightOneCallerCancelling(t *testing.T) {
+	release := make(chan struct{})
+	var seen atomic.Int64
+	_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		<-release
+		pagedHandler(5, nil, nil)(w, r)
+	}), nil)
+	key := conversationsPath + "?page_size=100"
+	quitter, quit := context.WithCancel(context.Background())
+	type result struct {
+		count int
+		err   error
+	}
+	results := make(chan result, 3)
+	call := func(ctx context.Context) {
+		p, err := c.ListConversations(ctx, Filters{}, 1, 0)
+		r := result{err: err}
+		if p != nil {
+			r.count = p.Count
+		}
+		results <- r
+	}
+	go call(quitter) // the first caller starts the request, then leaves
+	waitForWaiters(t, c.flights, key, 1)
+	go call(context.Background())
+	go call(context.Background())
+	waitForWaiters(t, c.flights, key, 3)
+	quit()
+	first := <-results
+	if !errors.Is(first.err, context.Canceled) {
+		t.Fatalf("the caller that left got %v, want context.Canceled", first.err)
+	}
+	close(release)
+	for range 2 {
+		if r := <-results; r.err != nil || r.count != 5 {
+			t.Errorf("a caller that stayed got %d, %v", r.count, r.err)
+		}
+	}
+	if seen.Load() != 1 {
+		t.Errorf("server saw %d requests, want 1", seen.Load())
+	}
+}
+
+// A caller arriving after every earlier caller left must not inherit the abandoned request's
+// cancellation.
+func TestFlightAbandonedIsNotJoined(t *testing.T) {
+	g := newFlightGroup()
+	release := make(chan struct{})
+	var runs atomic.Int64
+	fn := func(ctx context.Context) ([]byte, error) {
+		runs.Add(1)
+		<-release // the request does not notice cancellation at once
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return []byte("ok"), nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := g.do(ctx, "k", fn)
+		done <- err
+	}()
+	waitForWaiters(t, g, "k", 1)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled caller got %v", err)
+	}
+	later := make(chan error, 1)
+	var body []byte
+	go func() {
+		var err error
+		body, _, err = g.do(context.Background(), "k", fn)
+		later <- err
+	}()
+	waitForWaiters(t, g, "k", 1)
+	close(release)
+	if err := <-later; err != nil || string(body) != "ok" {
+		t.Fatalf("later caller got %q, %v; want a fresh request's answer", body, err)
+	}
+	if runs.Load() != 2 {
+		t.Errorf("runs = %d, want 2", runs.Load())
+	}
+}
+
+func TestTrace(t *testing.T) {
+	h, _ := failThen(1, status(http.StatusServiceUnavailable))
+	_, c := newTestServer(t, h, func(o *Options) { o.CacheTTL = time.Minute })
+	trace := &Trace{}
+	ctx := WithTrace(context.Background(), trace)
+	for range 2 {
+		if _, err := c.ListConversations(ctx, Filters{Language: "en"}, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.GetConversation(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	calls := trace.Calls()
+	if len(calls) != 3 {
+		t.Fatalf("calls = %+v", calls)
+	}
+	want := []struct {
+		ep       string
+		cached   bool
+		attempts int
+	}{
+		{"/api/conversations/?language=en&page_size=100", false, 2},
+		{"/api/conversations/?language=en&page_size=100", true, 0},
+		{"/api/conversations/7/", false, 1},
+	}
+	for i, w := range want {
+		got := calls[i]
+		if got.Endpoint != w.ep || got.Cached != w.cached || got.Attempts != w.attempts || got.Err != nil {
+			t.Errorf("call %d = %+v, want %+v", i, got, w)
+		}
+		assertNoKey(t, got.Endpoint)
+	}
+	if sent, attempts, cached := trace.Requests(); sent != 2 || attempts != 3 || cached != 1 {
+		t.Errorf("Requests() = %d, %d, %d; want 2, 3, 1", sent, attempts, cached)
+	}
+	// Without a trace nothing is recorded and nothing fails.
+	if _, err := c.GetConversation(context.Background(), 8); err != nil {
+		t.Fatal(err)
+	}
+	if len(trace.Calls()) != 3 {
+		t.Error("a call without the trace was recorded in it")
+	}
+}
+
+func TestTraceRecordsFailures(t *testing.T) {
+	_, c := newTestServer(t, http.HandlerFunc(status(http.StatusUnauthorized)), nil)
+	trace := &Trace{}
+	_, err := c.ListConversations(WithTrace(context.Background(), trace), Filters{}, 1, 0)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	calls := trace.Calls()
+	if len(calls) != 1 || calls[0].Err == nil || calls[0].Attempts != 1 {
+		t.Fatalf("calls = %+v", calls)
+	}
+	assertNoKey(t, calls[0].Err.Error())
+}

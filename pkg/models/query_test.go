@@ -1,0 +1,208 @@
+package models
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+)
+
+func TestParseQuery(t *testing.T) {
+	yes, no := true, false
+	tests := []struct {
+		name      string
+		json      string
+		queryType string // the request's own queryType
+		want      Query
+	}{
+		{"empty is count", ``, "", Query{Type: QueryCount}},
+		{"empty object is count", `{}`, "", Query{Type: QueryCount}},
+		{"missing queryType from the request", `{"refId":"A"}`, "conversations", Query{Type: QueryConversations}},
+		{"JSON queryType wins", `{"queryType":"messages"}`, "conversations", Query{Type: QueryMessages}},
+		{"queryType trimmed", `{"queryType":" attachments "}`, "", Query{Type: QueryAttachments}},
+		{"values with field", `{"queryType":"values","field":"language"}`, "", Query{Type: QueryValues, Field: "language"}},
+		{"groupBy", `{"groupBy":"country"}`, "", Query{Type: QueryCount, GroupBy: "country"}},
+		{"bucket auto", `{"bucket":"auto"}`, "", Query{Type: QueryCount}},
+		{"bucket total", `{"bucket":"total"}`, "", Query{Type: QueryCount, Total: true}},
+		{"bucket 5m", `{"bucket":"5m"}`, "", Query{Type: QueryCount, Bucket: 5 * time.Minute}},
+		{"bucket 1h", `{"bucket":"1h"}`, "", Query{Type: QueryCount, Bucket: time.Hour}},
+		{"bucket 1d", `{"bucket":"1d"}`, "", Query{Type: QueryCount, Bucket: 24 * time.Hour}},
+		{"bucket 1m is the minimum", `{"bucket":"1m"}`, "", Query{Type: QueryCount, Bucket: time.Minute}},
+		{"conversationId number", `{"queryType":"messages","conversationId":42}`, "", Query{Type: QueryMessages, ConversationID: 42}},
+		{"conversationId string", `{"queryType":"messages","conversationId":"42"}`, "", Query{Type: QueryMessages, ConversationID: 42}},
+		{"conversationId empty string", `{"conversationId":""}`, "", Query{Type: QueryCount}},
+		{"conversationId null", `{"conversationId":null}`, "", Query{Type: QueryCount}},
+		{"limit", `{"limit":500}`, "", Query{Type: QueryCount, Limit: 500}},
+		{"limit as string", `{"limit":"500"}`, "", Query{Type: QueryCount, Limit: 500}},
+		{"limit at the maximum", `{"limit":1000000}`, "", Query{Type: QueryCount, Limit: 1000000}},
+		{"string filter", `{"filters":{"language":"en"}}`, "", Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"language": {"en"}}}}},
+		{"number filter", `{"filters":{"conversation_id":1234}}`, "", Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"conversation_id": {"1234"}}}}},
+		{"list filter deduped, empties dropped, order kept", `{"filters":{"device":["mobile"," desktop ","","mobile","desktop",null]}}`, "",
+			Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"device": {"mobile", "desktop"}}}}},
+		{"empty filter not sent", `{"filters":{"language":"","device":[],"customer_id":"  "}}`, "", Query{Type: QueryCount}},
+		{"null filter ignored", `{"filters":{"language":null,"has_messages":null}}`, "", Query{Type: QueryCount}},
+		{"has_messages true", `{"filters":{"has_messages":true}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &yes}}},
+		{"has_messages false", `{"filters":{"has_messages":false}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &no}}},
+		{"has_messages \"true\"", `{"filters":{"has_messages":"true"}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &yes}}},
+		{"has_messages \"false\"", `{"filters":{"has_messages":"false"}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &no}}},
+		{"has_messages \"\" is any", `{"filters":{"has_messages":""}}`, "", Query{Type: QueryCount}},
+		{"every filter", `{"filters":{"action_name":"refund","conversation_id":"abc","customer_id":"c1","customer_ip_address":"10.0.0.1","device":"mobile","has_messages":true,"language":"en","message_contains":"help"}}`, "",
+			Query{Type: QueryCount, Filters: Filters{HasMessages: &yes, Values: map[string][]string{
+				"action_name": {"refund"}, "conversation_id": {"abc"}, "customer_id": {"c1"}, "customer_ip_address": {"10.0.0.1"},
+				"device": {"mobile"}, "language": {"en"}, "message_contains": {"help"},
+			}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseQuery([]byte(tt.json), tt.queryType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want.Filters.Values == nil {
+				tt.want.Filters.Values = map[string][]string{}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseQuery = %+v\nwant          %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseQueryErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		json string
+		want []string
+	}{
+		{"not JSON", `{"queryType":`, []string{"not valid JSON"}},
+		{"queryType wrong type", `{"queryType":5}`, []string{"not valid JSON"}},
+		{"unknown queryType", `{"queryType":"sessions"}`, []string{`"sessions"`, `"count"`}},
+		{"unknown filter", `{"filters":{"lang":"en"}}`, []string{`"lang"`, `"language"`}},
+		{"filter object value", `{"filters":{"language":{"a":1}}}`, []string{`"language"`}},
+		{"filter bool value", `{"filters":{"device":true}}`, []string{`"device"`, "true"}},
+		{"filter nested list", `{"filters":{"device":[["a"]]}}`, []string{`"device"`}},
+		{"has_messages number", `{"filters":{"has_messages":2}}`, []string{`"has_messages"`, "2"}},
+		{"has_messages text", `{"filters":{"has_messages":"maybe"}}`, []string{`"has_messages"`, "maybe"}},
+		{"unknown groupBy", `{"groupBy":"browser"}`, []string{`"browser"`, "groupBy"}},
+		{"bucket 30s", `{"bucket":"30s"}`, []string{`"30s"`, "bucket"}},
+		{"bucket abc", `{"bucket":"abc"}`, []string{`"abc"`, "bucket"}},
+		{"bucket negative", `{"bucket":"-5m"}`, []string{`"-5m"`}},
+		{"bucket 0", `{"bucket":"0"}`, []string{`"0"`}},
+		{"negative limit", `{"limit":-1}`, []string{"limit", "-1"}},
+		{"limit too large", `{"limit":1000001}`, []string{"limit", "1000001"}},
+		{"limit fraction", `{"limit":2.5}`, []string{"limit", "2.5"}},
+		{"limit text", `{"limit":"lots"}`, []string{"limit", "lots"}},
+		{"conversationId text", `{"conversationId":"abc"}`, []string{"conversationId", "abc"}},
+		{"conversationId negative", `{"conversationId":-4}`, []string{"conversationId", "-4"}},
+		{"conversationId fraction", `{"conversationId":4.2}`, []string{"conversationId", "4.2"}},
+		{"conversationId bool", `{"conversationId":true}`, []string{"conversationId", "true"}},
+		{"conversationId overflow", `{"conversationId":99999999999999999999}`, []string{"conversationId", "99999999999999999999"}},
+		{"values without field", `{"queryType":"values"}`, []string{"field", `""`}},
+		{"values with unknown field", `{"queryType":"values","field":"os"}`, []string{"field", `"os"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseQuery([]byte(tt.json), "")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+	// The request's own queryType is checked too.
+	if _, err := ParseQuery(nil, "bogus"); err == nil || !strings.Contains(err.Error(), `"bogus"`) {
+		t.Errorf("request queryType: error = %v", err)
+	}
+}
+
+func TestCombinations(t *testing.T) {
+	from := time.Date(2025, 10, 22, 0, 0, 0, 0, time.UTC)
+	to := from.Add(24 * time.Hour)
+	yes := true
+	tests := []struct {
+		name string
+		f    Filters
+		want []agentsight.Filters
+	}{
+		{"no filters: one call with the range", Filters{}, []agentsight.Filters{{StartedAfter: from, StartedBefore: to}}},
+		{"single values", Filters{HasMessages: &yes, Values: map[string][]string{"language": {"en"}, "device": {"mobile"}}},
+			[]agentsight.Filters{{Language: "en", Device: "mobile", HasMessages: &yes, StartedAfter: from, StartedBefore: to}}},
+		{"cartesian product", Filters{Values: map[string][]string{"language": {"en", "fr"}, "device": {"mobile", "desktop"}, "customer_id": {"c1"}}},
+			[]agentsight.Filters{
+				{CustomerID: "c1", Device: "mobile", Language: "en", StartedAfter: from, StartedBefore: to},
+				{CustomerID: "c1", Device: "mobile", Language: "fr", StartedAfter: from, StartedBefore: to},
+				{CustomerID: "c1", Device: "desktop", Language: "en", StartedAfter: from, StartedBefore: to},
+				{CustomerID: "c1", Device: "desktop", Language: "fr", StartedAfter: from, StartedBefore: to},
+			}},
+		{"every key maps to its field", Filters{Values: map[string][]string{
+			"action_name": {"a"}, "conversation_id": {"b"}, "customer_id": {"c"}, "customer_ip_address": {"d"},
+			"device": {"e"}, "language": {"f"}, "message_contains": {"g"},
+		}}, []agentsight.Filters{{ActionName: "a", ConversationID: "b", CustomerID: "c", CustomerIPAddress: "d", Device: "e",
+			Language: "f", MessageContains: "g", StartedAfter: from, StartedBefore: to}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.f.Combinations(from, to)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Combinations =\n%+v\nwant\n%+v", got, tt.want)
+			}
+			for _, c := range got {
+				v := c.Values()
+				if v.Get("started_at_after") != "2025-10-22T00:00:00Z" || v.Get("started_at_before") != "2025-10-23T00:00:00Z" {
+					t.Errorf("combination without the time range: %v", v)
+				}
+			}
+		})
+	}
+}
+
+func TestCombinationsFromParsedQuery(t *testing.T) {
+	q, err := ParseQuery([]byte(`{"filters":{"language":["en","fr","de"],"device":["mobile","desktop"],"has_messages":"true"}}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := time.Unix(0, 0), time.Unix(3600, 0)
+	combos := q.Filters.Combinations(from, to)
+	if len(combos) != 6 {
+		t.Fatalf("%d combinations, want 6", len(combos))
+	}
+	seen := map[string]bool{}
+	for _, c := range combos {
+		if c.HasMessages == nil || !*c.HasMessages {
+			t.Errorf("has_messages lost: %+v", c)
+		}
+		seen[c.Values().Encode()] = true
+	}
+	if len(seen) != 6 {
+		t.Errorf("combinations not distinct: %v", seen)
+	}
+}
+
+func TestDisjoint(t *testing.T) {
+	tests := []struct {
+		name string
+		f    Filters
+		want bool
+	}{
+		{"no filters", Filters{}, true},
+		{"exact-match values", Filters{Values: map[string][]string{"language": {"en", "fr"}, "device": {"mobile", "desktop"}}}, true},
+		{"one search", Filters{Values: map[string][]string{"message_contains": {"refund"}}}, true},
+		{"two searches can match one conversation", Filters{Values: map[string][]string{"message_contains": {"refund", "invoice"}}}, false},
+		{"one action", Filters{Values: map[string][]string{"action_name": {"refund"}, "language": {"en", "fr"}}}, true},
+		// A conversation triggers several actions, so it can match both values.
+		{"two actions can match one conversation", Filters{Values: map[string][]string{"action_name": {"refund", "handoff_to_human"}}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.f.Disjoint(); got != tt.want {
+				t.Errorf("Disjoint() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
