@@ -56,7 +56,12 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, first *Conv
 	if limit < want {
 		want = limit
 	}
-	pages := (want + pageSize - 1) / pageSize
+	// A server may cap page_size below what we ask; its first page shows the real size.
+	perPage := pageSize
+	if first.Next != nil && len(first.Results) > 0 && len(first.Results) < pageSize {
+		perPage = len(first.Results)
+	}
+	pages := (want + perPage - 1) / perPage
 	results := make([][]Conversation, max(pages, 1))
 	results[0] = first.Results
 	listing := &Listing{Count: first.Count, Truncated: first.Count > limit}

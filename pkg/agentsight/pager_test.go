@@ -2,7 +2,10 @@ package agentsight
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -316,5 +319,45 @@ func TestCountConversations(t *testing.T) {
 		if !strings.Contains(k, "page_size=1") || !strings.Contains(k, "device=mobile") {
 			t.Errorf("count request %q, want page_size=1 with the filter", k)
 		}
+	}
+}
+
+// A server that caps page_size below what the client asks for still yields every row: the
+// pages are planned from the size of the first page.
+func TestListAllWithServerPageSizeCap(t *testing.T) {
+	const total, capped = 95, 10
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		if page == 0 {
+			page = 1
+		}
+		lo, hi := (page-1)*capped, min(page*capped, total)
+		if lo >= total {
+			http.Error(w, `{"detail":"Invalid page."}`, http.StatusNotFound)
+			return
+		}
+		body := map[string]any{"count": total, "previous": nil, "next": nil}
+		if hi < total {
+			body["next"] = fmt.Sprintf("http://%s/api/conversations/?page=%d", r.Host, page+1)
+		}
+		var results []map[string]any
+		for id := lo + 1; id <= hi; id++ {
+			results = append(results, map[string]any{"id": id})
+		}
+		body["results"] = results
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	defer srv.Close()
+	c, err := New(Options{BaseURL: srv.URL, APIKey: "k", PageSize: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	l, err := c.ListAll(t.Context(), Filters{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Conversations) != total || len(l.Problems) != 0 {
+		t.Fatalf("%d conversations, problems %v; want %d and none", len(l.Conversations), l.Problems, total)
 	}
 }

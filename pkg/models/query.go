@@ -36,6 +36,9 @@ const BucketTotal = "total"
 // a finer series would only plot noise.
 const MinBucket = time.Minute
 
+// MaxBucket is the largest bucket of a count series.
+const MaxBucket = 366 * 24 * time.Hour
+
 // GroupByFields are the conversation fields a count can be split by.
 var GroupByFields = []string{"language", "device", "country", "city", "customer_id"}
 
@@ -110,8 +113,10 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 		q.Total = true
 	default:
 		d, err := gtime.ParseDuration(bucket)
-		if err != nil || d < MinBucket {
-			return Query{}, fmt.Errorf("bucket %q is not valid: use \"total\" or a duration of at least 1m such as \"5m\", \"1h\", \"1d\"", j.Bucket)
+		// The SDK's day/week/year units overflow silently on huge numbers, so a wrapped
+		// result is caught by comparing with a bound that no sane bucket reaches.
+		if err != nil || d < MinBucket || d > MaxBucket || len(strings.TrimRight(bucket, "smhdwMy")) > 6 {
+			return Query{}, fmt.Errorf("bucket %q is not valid: use \"total\" or a duration from 1m to 366d such as \"5m\", \"1h\", \"1d\"", j.Bucket)
 		}
 		q.Bucket = d
 	}

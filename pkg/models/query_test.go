@@ -88,6 +88,8 @@ func TestParseQueryErrors(t *testing.T) {
 		{"unknown groupBy", `{"groupBy":"browser"}`, []string{`"browser"`, "groupBy"}},
 		{"bucket 30s", `{"bucket":"30s"}`, []string{`"30s"`, "bucket"}},
 		{"bucket abc", `{"bucket":"abc"}`, []string{`"abc"`, "bucket"}},
+		{"bucket overflowing days", `{"bucket":"213504d"}`, []string{`"213504d"`, "bucket"}},
+		{"bucket over a year", `{"bucket":"400d"}`, []string{`"400d"`, "bucket"}},
 		{"bucket negative", `{"bucket":"-5m"}`, []string{`"-5m"`}},
 		{"bucket 0", `{"bucket":"0"}`, []string{`"0"`}},
 		{"negative limit", `{"limit":-1}`, []string{"limit", "-1"}},

@@ -221,6 +221,10 @@ func durationSetting(name string, raw json.RawMessage, def time.Duration) (time.
 	}
 	var secs float64
 	if err := json.Unmarshal(raw, &secs); err == nil {
+		// Beyond a year it is a mistake, and beyond ~292 years it would overflow.
+		if secs < 0 || secs > 366*24*3600 {
+			return def, fmt.Errorf("settings: %s must be a duration such as \"60s\", got %s", name, raw)
+		}
 		return time.Duration(secs * float64(time.Second)), nil
 	}
 	var s string

@@ -94,6 +94,8 @@ func TestLoadSettingsErrors(t *testing.T) {
 		{"pageSize fraction", "", `{"pageSize":10.5}`, secure(), []string{"pageSize", "whole number"}},
 		{"pageSize text", "", `{"pageSize":"ten"}`, secure(), []string{"pageSize", "whole number"}},
 		{"pageSize 0", "", `{"pageSize":0}`, secure(), []string{"pageSize", "between 1 and 100", "got 0"}},
+		{"cacheTTL absurd number", "", `{"cacheTTL":1e10}`, secure(), []string{"cacheTTL", "1e10"}},
+		{"timeout negative number", "", `{"timeout":-5}`, secure(), []string{"timeout", "-5"}},
 		{"pageSize too large", "", `{"pageSize":101}`, secure(), []string{"pageSize", "between 1 and 100", "got 101"}},
 		{"maxConversations negative", "", `{"maxConversations":-1}`, secure(), []string{"maxConversations", "between 1 and 1000000"}},
 		{"maxConversations too large", "", `{"maxConversations":"1000001"}`, secure(), []string{"maxConversations", "between 1 and 1000000"}},
