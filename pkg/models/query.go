@@ -115,7 +115,7 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 		d, err := gtime.ParseDuration(bucket)
 		// The SDK's day/week/year units overflow silently on huge numbers, so a wrapped
 		// result is caught by comparing with a bound that no sane bucket reaches.
-		if err != nil || d < MinBucket || d > MaxBucket || len(strings.TrimRight(bucket, "smhdwMy")) > 6 {
+		if err != nil || d < MinBucket || d > MaxBucket || len(strings.TrimRight(bucket, "smhdwMy")) > 5 {
 			return Query{}, fmt.Errorf("bucket %q is not valid: use \"total\" or a duration from 1m to 366d such as \"5m\", \"1h\", \"1d\"", j.Bucket)
 		}
 		q.Bucket = d
