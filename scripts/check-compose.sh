@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Checks docker-compose.yaml statically, without a Docker engine:
+#   1. `docker compose config -q` when the compose plugin is installed (it needs no engine);
+#   2. always, a structural check in Node: the YAML parses, the services exist, `extends`,
+#      build contexts and Dockerfiles exist, the fake's Dockerfile builds ./cmd/agentsight-fake
+#      with CGO_ENABLED=0 and listens on 0.0.0.0:8080, Grafana's environment matches the
+#      provisioned data source, and the provisioning mounts point at real files.
+# Exits non-zero on any violation and prints every check.
+#
+# Usage: scripts/check-compose.sh [repository root]   (default: this script's repository)
+set -euo pipefail
+
+root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+root="$(cd "$root" && pwd)"
+cd "$root"
+
+status=0
+echo "== compose file: $root/docker-compose.yaml"
+
+if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+  echo "== docker compose config -q"
+  if docker compose -f docker-compose.yaml config -q; then
+    echo "ok: docker compose config accepts the file"
+  else
+    echo "FAIL: docker compose config rejected the file"
+    status=1
+  fi
+else
+  echo "note: the docker compose plugin is not installed; running the static check only"
+fi
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "FAIL: node is needed for the static check"
+  exit 1
+fi
+
+echo "== static check (node)"
+# NODE_PATH lets the check find a YAML parser in the repository's node_modules (npm ci).
+NODE_PATH="$root/node_modules${NODE_PATH:+:$NODE_PATH}" node - "$root" <<'NODE' || status=1
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = process.argv[2];
+const PLUGIN_ID = 'agentsight-conversations-datasource';
+let passed = 0;
+const failures = [];
+const ok = (msg) => { passed++; console.log(`ok: ${msg}`); };
+const fail = (msg) => { failures.push(msg); console.log(`FAIL: ${msg}`); };
+const check = (cond, msg, why = '') => (cond ? ok(msg) : fail(why ? `${msg}: ${why}` : msg));
+
+let parseYAML;
+for (const [name, fn] of [['yaml', (m) => m.parse], ['js-yaml', (m) => m.load]]) {
+  try { const m = require(name); parseYAML = fn(m); console.log(`using the ${name} parser`); break; } catch {}
+}
+if (!parseYAML) {
+  console.log('FAIL: no YAML parser in node_modules (yaml or js-yaml): run npm ci first');
+  process.exit(1);
+}
+
+function load(file) {
+  try {
+    const doc = parseYAML(fs.readFileSync(file, 'utf8'));
+    ok(`${path.relative(root, file)} parses`);
+    return doc;
+  } catch (e) {
+    fail(`${path.relative(root, file)} does not parse: ${e.message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+// Compose interpolation with the host environment: ${VAR}, ${VAR:-default}, ${VAR-default}, $$.
+function interpolate(s, env = process.env) {
+  if (typeof s !== 'string') return s;
+  return s.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, name, op, def, bare) => {
+      if (m === '$$') return '$';
+      if (bare) return env[bare] ?? '';
+      const v = env[name];
+      if (op === ':-') return v ? v : def;
+      if (op === '-') return v === undefined ? def : v;
+      return v ?? '';
+    });
+}
+
+// environment may be a map or a list of KEY=VALUE.
+function envMap(e) {
+  if (!e) return {};
+  if (Array.isArray(e)) return Object.fromEntries(e.map((kv) => { const i = String(kv).indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]; }));
+  return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v == null ? '' : String(v)]));
+}
+
+const exists = (p) => fs.existsSync(p);
+const composeFile = path.join(root, 'docker-compose.yaml');
+const compose = load(composeFile);
+if (!compose) process.exit(1);
+const services = compose.services || {};
+check(services.grafana, 'service grafana is defined');
+check(services['agentsight-fake'], 'service agentsight-fake is defined');
+
+// --- grafana: extends the scaffold's base service
+const g = services.grafana || {};
+let merged = { ...g };
+let baseDir = root;
+if (g.extends) {
+  const baseFile = path.resolve(root, g.extends.file || '');
+  baseDir = path.dirname(baseFile);
+  check(g.extends.file && exists(baseFile), `grafana extends ${g.extends.file}`, 'file missing');
+  const base = exists(baseFile) ? load(baseFile) : undefined;
+  const bs = base?.services?.[g.extends.service];
+  check(bs, `the base file defines service ${g.extends.service}`);
+  if (bs) {
+    merged = { ...bs, ...g, environment: { ...envMap(bs.environment), ...envMap(g.environment) } };
+    const build = typeof bs.build === 'string' ? { context: bs.build } : bs.build || {};
+    const ctx = path.resolve(baseDir, interpolate(build.context || '.'));
+    check(exists(ctx), `grafana build context ${path.relative(root, ctx) || '.'} exists`);
+    const df = path.resolve(ctx, interpolate(build.dockerfile || 'Dockerfile'));
+    check(exists(df), `grafana Dockerfile ${path.relative(root, df)} exists`);
+    const image = interpolate(build.args?.grafana_image ?? '');
+    const version = interpolate(build.args?.grafana_version ?? '');
+    console.log(`info: grafana image grafana/${image || '?'}:${version || '?'}`);
+    const m = /^(\d+)\.(\d+)/.exec(version);
+    check(m && (Number(m[1]) > 12 || (Number(m[1]) === 12 && Number(m[2]) >= 3)), `grafana_version ${version} satisfies the plugin's >=12.3.0`);
+    // Mounts: dist as the plugin folder, provisioning as Grafana's provisioning folder.
+    const vols = (bs.volumes || []).map((v) => (typeof v === 'string' ? v.split(':') : [v.source, v.target]));
+    const mount = (target) => vols.find(([, t]) => t === target);
+    const distMount = mount(`/var/lib/grafana/plugins/${PLUGIN_ID}`);
+    check(distMount, `dist/ is mounted at /var/lib/grafana/plugins/${PLUGIN_ID}`);
+    if (distMount && !exists(path.resolve(baseDir, distMount[0]))) {
+      console.log(`note: ${path.relative(root, path.resolve(baseDir, distMount[0]))}/ does not exist yet (npm run build && go tool mage -v)`);
+    }
+    const provMount = mount('/etc/grafana/provisioning');
+    check(provMount && path.resolve(baseDir, provMount[0]) === path.join(root, 'provisioning'), 'provisioning/ is mounted at /etc/grafana/provisioning');
+  }
+} else {
+  fail('grafana does not extend .config/docker-compose-base.yaml');
+}
+
+const genv = envMap(merged.environment);
+check(genv.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS === PLUGIN_ID,
+  `GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS is exactly ${PLUGIN_ID}`, `got ${JSON.stringify(genv.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS)}`);
+const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AGENTSIGHT_')));
+const urlDefault = interpolate(genv.AGENTSIGHT_URL, clean);
+const keyDefault = interpolate(genv.AGENTSIGHT_API_KEY, clean);
+check(urlDefault === 'http://agentsight-fake:8080', 'AGENTSIGHT_URL defaults to http://agentsight-fake:8080', `got ${JSON.stringify(urlDefault)}`);
+check(keyDefault === 'demo-key', 'AGENTSIGHT_API_KEY defaults to demo-key', `got ${JSON.stringify(keyDefault)}`);
+const probe = { AGENTSIGHT_URL: 'https://override.invalid', AGENTSIGHT_API_KEY: 'override' };
+check(interpolate(genv.AGENTSIGHT_URL, probe) === probe.AGENTSIGHT_URL && interpolate(genv.AGENTSIGHT_API_KEY, probe) === probe.AGENTSIGHT_API_KEY,
+  'AGENTSIGHT_URL and AGENTSIGHT_API_KEY can be overridden from the host environment');
+const deps = Array.isArray(merged.depends_on) ? merged.depends_on : Object.keys(merged.depends_on || {});
+check(deps.includes('agentsight-fake'), 'grafana depends on agentsight-fake');
+
+// --- the provisioned data source reads exactly these variables
+const dsFile = path.join(root, 'provisioning/datasources/agentsight.yaml');
+const ds = exists(dsFile) ? load(dsFile) : (fail('provisioning/datasources/agentsight.yaml exists'), undefined);
+if (ds) {
+  const d = (ds.datasources || []).find((x) => x.type === PLUGIN_ID);
+  check(d, `the provisioned data source has type ${PLUGIN_ID}`);
+  check(d?.uid === 'agentsight', 'the provisioned data source has uid agentsight');
+  check(d?.url === '${AGENTSIGHT_URL}', 'its url is ${AGENTSIGHT_URL}');
+  check(d?.secureJsonData?.apiKey === '${AGENTSIGHT_API_KEY}', 'its apiKey is ${AGENTSIGHT_API_KEY}');
+  for (const v of String(fs.readFileSync(dsFile, 'utf8')).match(/\$\{?[A-Za-z_][A-Za-z0-9_]*/g) || []) {
+    const name = v.replace(/^\$\{?/, '');
+    check(name in genv, `grafana's environment sets ${name}, used by the provisioned data source`);
+  }
+}
+const provFile = path.join(root, 'provisioning/dashboards/dashboards.yaml');
+const prov = exists(provFile) ? load(provFile) : (fail('provisioning/dashboards/dashboards.yaml exists'), undefined);
+for (const p of prov?.providers || []) {
+  const rel = String(p.options?.path || '').replace(/^\/etc\/grafana\/provisioning\/?/, 'provisioning/');
+  const dir = path.join(root, rel);
+  const jsons = exists(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+  check(jsons.length > 0, `dashboard provider ${p.name} reads ${p.options?.path} -> ${rel} with dashboards`, 'no JSON files there');
+  for (const f of jsons) {
+    try { const dash = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')); ok(`${rel}/${f} parses (uid ${dash.uid})`); } catch (e) { fail(`${rel}/${f} does not parse: ${e.message}`); }
+  }
+}
+
+// --- agentsight-fake: built from .config/Dockerfile.fake
+const f = services['agentsight-fake'] || {};
+const fb = typeof f.build === 'string' ? { context: f.build } : f.build || {};
+check(!f.image || f.build, 'agentsight-fake is built, not pulled');
+const fctx = path.resolve(root, interpolate(fb.context || '.'));
+check(fb.context && exists(fctx), `agentsight-fake build context ${fb.context} exists`);
+const fdf = path.resolve(fctx, interpolate(fb.dockerfile || 'Dockerfile'));
+check(path.relative(root, fdf) === path.join('.config', 'Dockerfile.fake') && exists(fdf), 'agentsight-fake is built from .config/Dockerfile.fake', path.relative(root, fdf));
+if (exists(fdf)) {
+  // Join continuation lines, drop comments.
+  const lines = fs.readFileSync(fdf, 'utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const froms = lines.filter((l) => /^FROM\s/i.test(l));
+  check(froms.length >= 2, 'Dockerfile.fake is multi-stage', `${froms.length} FROM lines`);
+  check(/^FROM\s+golang:1\.26(\S*)?\s+AS\s+\S+/i.test(froms[0] || ''), 'the build stage is FROM golang:1.26 AS <name>', froms[0]);
+  check(froms.length >= 2 && !/golang/i.test(froms[froms.length - 1]), 'the runtime stage is not the Go toolchain image', froms[froms.length - 1]);
+  const runs = lines.filter((l) => /^RUN\s/i.test(l));
+  const build = runs.find((l) => /\bgo\s+build\b/.test(l));
+  check(build, 'Dockerfile.fake runs go build');
+  if (build) {
+    check(/\bCGO_ENABLED=0\b/.test(build), 'go build runs with CGO_ENABLED=0', build);
+    const pkgs = build.replace(/-ldflags=("[^"]*"|'[^']*'|\S+)/g, '').split(/\s+/).filter((w) => /^\.\//.test(w));
+    check(pkgs.length === 1 && pkgs[0].replace(/\/$/, '') === './cmd/agentsight-fake', 'go build builds ./cmd/agentsight-fake', `packages ${JSON.stringify(pkgs)}`);
+    check(exists(path.join(fctx, 'cmd/agentsight-fake/main.go')), 'cmd/agentsight-fake/main.go exists in the build context');
+    const out = /-o\s+(\S+)/.exec(build)?.[1];
+    check(out && lines.some((l) => /^COPY\s+--from=/i.test(l) && l.includes(out)), `the runtime stage copies the binary ${out} from the build stage`);
+  }
+  // Sources copied into the build stage must exist and must not be excluded by a dockerignore.
+  const ignoreFile = [`${fdf}.dockerignore`, path.join(fctx, '.dockerignore')].find(exists);
+  const ignore = ignoreFile ? fs.readFileSync(ignoreFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [];
+  for (const l of lines.filter((x) => /^COPY\s/i.test(x) && !/--from=/i.test(x))) {
+    const srcs = l.split(/\s+/).slice(1).filter((w) => !w.startsWith('--')).slice(0, -1);
+    for (const s of srcs) {
+      const clean = s.replace(/\/$/, '');
+      check(exists(path.join(fctx, clean)), `COPY source ${s} exists in the build context`);
+      if (ignore.includes('*')) {
+        check(ignore.includes(`!${clean}`) || ignore.includes(`!${clean}/`), `COPY source ${s} is not excluded by ${path.relative(root, ignoreFile)}`);
+      }
+    }
+  }
+  const entry = lines.filter((l) => /^(CMD|ENTRYPOINT|ENV)\s/i.test(l)).join(' ');
+  const cmd = (f.command ? [].concat(f.command).join(' ') : '') + ' ' + entry;
+  check(/0\.0\.0\.0:8080/.test(cmd), 'the fake listens on 0.0.0.0:8080', cmd.trim());
+  const port = /:(\d+)$/.exec(urlDefault)?.[1];
+  check(port === '8080', 'AGENTSIGHT_URL points at the port the fake listens on', urlDefault);
+}
+
+console.log(`\n${passed} passed, ${failures.length} failed`);
+if (failures.length) {
+  console.log('violations:\n' + failures.map((x) => `  - ${x}`).join('\n'));
+  process.exit(1);
+}
+NODE
+
+if [ "$status" -ne 0 ]; then
+  echo "check-compose: FAILED"
+else
+  echo "check-compose: OK"
+fi
+exit "$status"
