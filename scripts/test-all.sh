@@ -53,6 +53,8 @@ step "front end: jest" npm run test:ci
 step "front end: build (dist/module.js, dist/plugin.json)" npm run build
 step "backend: build every platform (go tool mage -v)" go tool mage -v
 step "e2e against the dist/ binary" e2e_with_dist_binary
+step "package: zip + checksums + validator rules" bash scripts/package.sh
+step "docker-compose.yaml and Dockerfile.fake (static)" bash scripts/check-compose.sh
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
