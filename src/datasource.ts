@@ -1,26 +1,145 @@
-import { DataSourceInstanceSettings, CoreApp, ScopedVars } from '@grafana/data';
+import {
+  CoreApp,
+  CustomVariableSupport,
+  DataQueryRequest,
+  DataQueryResponse,
+  DataSourceInstanceSettings,
+  ScopedVars,
+  TimeRange,
+} from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import { Observable } from 'rxjs';
 
-import { MyQuery, MyDataSourceOptions, DEFAULT_QUERY } from './types';
+import { VariableQueryEditor } from './components/VariableQueryEditor';
+import { hasConversationId, hasFilters, toVariableQuery } from './query';
+import {
+  AgentSightFilters,
+  AgentSightOptions,
+  AgentSightQuery,
+  DEFAULT_QUERY,
+  STRING_FILTER_KEYS,
+  ValueField,
+  ValueOption,
+} from './types';
 
-export class DataSource extends DataSourceWithBackend<MyQuery, MyDataSourceOptions> {
-  constructor(instanceSettings: DataSourceInstanceSettings<MyDataSourceOptions>) {
+export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSightOptions> {
+  constructor(instanceSettings: DataSourceInstanceSettings<AgentSightOptions>) {
     super(instanceSettings);
+    this.variables = new AgentSightVariableSupport(this);
   }
 
-  getDefaultQuery(_: CoreApp): Partial<MyQuery> {
+  getDefaultQuery(_: CoreApp): Partial<AgentSightQuery> {
     return DEFAULT_QUERY;
   }
 
-  applyTemplateVariables(query: MyQuery, scopedVars: ScopedVars) {
-    return {
-      ...query,
-      queryText: getTemplateSrv().replace(query.queryText, scopedVars),
-    };
+  /**
+   * Interpolates dashboard variables in every string of the query. A filter given a multi-value
+   * variable becomes an array of strings (the backend makes one API call per value and merges
+   * the results); a single value stays a string. A `$var` conversation id becomes a number.
+   */
+  applyTemplateVariables(query: AgentSightQuery, scopedVars: ScopedVars): AgentSightQuery {
+    const out: AgentSightQuery = { ...query };
+    if (query.filters) {
+      const filters: AgentSightFilters = { ...query.filters };
+      for (const key of STRING_FILTER_KEYS) {
+        const value = query.filters[key];
+        if (value === undefined) {
+          continue;
+        }
+        const expanded = (Array.isArray(value) ? value : [value]).flatMap((v) => interpolateMulti(v, scopedVars));
+        filters[key] = expanded.length === 1 ? expanded[0] : expanded;
+      }
+      out.filters = filters;
+    }
+    if (typeof query.bucket === 'string') {
+      out.bucket = replace(query.bucket, scopedVars);
+    }
+    if (typeof query.groupBy === 'string') {
+      out.groupBy = replace(query.groupBy, scopedVars) as AgentSightQuery['groupBy'];
+    }
+    if (typeof query.field === 'string') {
+      out.field = replace(query.field, scopedVars) as ValueField;
+    }
+    if (typeof query.conversationId === 'string') {
+      // Kept as text when the variable does not hold an integer: the backend then reports it.
+      const text = replace(query.conversationId, scopedVars).trim();
+      out.conversationId = /^[0-9]+$/.test(text) ? Number(text) : text;
+    }
+    return out;
   }
 
-  filterQuery(query: MyQuery): boolean {
-    // if no query has been provided, prevent the query from being executed
-    return !!query.queryText;
+  /**
+   * Decides whether a query is sent at all:
+   * - hidden queries are not run;
+   * - `messages` and `attachments` queries must name what to read (a conversation id or at least
+   *   one filter), since otherwise they would read every conversation of the range one by one;
+   * - `values` queries need a field.
+   */
+  filterQuery(query: AgentSightQuery): boolean {
+    if (query.hide) {
+      return false;
+    }
+    switch (query.queryType) {
+      case 'messages':
+      case 'attachments':
+        return hasConversationId(query) || hasFilters(query.filters);
+      case 'values':
+        return !!query.field;
+      default:
+        return true;
+    }
   }
+
+  /** Distinct values of a field seen in the range (backend resource `values`), for drop-downs. */
+  async getValues(field: ValueField, range?: TimeRange): Promise<ValueOption[]> {
+    const params: Record<string, string | number> = { field };
+    if (range) {
+      params.from = range.from.valueOf();
+      params.to = range.to.valueOf();
+    }
+    const result = await this.getResource<ValueOption[]>('values', params);
+    return Array.isArray(result) ? result : [];
+  }
+}
+
+/** Dashboard variables whose options are the distinct values of one field (a `values` query). */
+export class AgentSightVariableSupport extends CustomVariableSupport<DataSource, AgentSightQuery> {
+  editor = VariableQueryEditor;
+
+  constructor(private readonly datasource: DataSource) {
+    super();
+  }
+
+  query(request: DataQueryRequest<AgentSightQuery>): Observable<DataQueryResponse> {
+    const targets = request.targets.map((t) => ({ ...toVariableQuery(t), refId: t.refId || 'A' }));
+    return this.datasource.query({ ...request, targets });
+  }
+}
+
+function replace(text: string, scopedVars: ScopedVars): string {
+  return getTemplateSrv().replace(text, scopedVars);
+}
+
+/**
+ * Interpolates one string; every multi-value variable in it multiplies the result, so
+ * `$lang` with en and fr gives ['en', 'fr'] and plain text gives [text].
+ */
+function interpolateMulti(text: string, scopedVars: ScopedVars): string[] {
+  const lists: string[][] = [];
+  const marker = (i: number) => `\u0000${i}\u0000`;
+  const replaced = getTemplateSrv().replace(text, scopedVars, (value: unknown) => {
+    if (Array.isArray(value)) {
+      if (value.length === 1) {
+        return String(value[0]);
+      }
+      lists.push(value.map(String));
+      return marker(lists.length - 1);
+    }
+    return value === undefined || value === null ? '' : String(value);
+  });
+  let results = [replaced];
+  lists.forEach((values, i) => {
+    results = results.flatMap((r) => (r.includes(marker(i)) ? values.map((v) => r.split(marker(i)).join(v)) : [r]));
+  });
+  return results;
 }

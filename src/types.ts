@@ -1,34 +1,163 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
-export interface MyQuery extends DataQuery {
-  queryText?: string;
-  constant: number;
+/*
+ * The query and settings model shared with the Go backend (pkg/models).
+ * Every name here is checked against pkg/models/testdata/model_fields.json by src/types.test.ts.
+ */
+
+/** What a query reads. A query without `queryType` is a `count` query. */
+export const QUERY_TYPES = ['count', 'conversations', 'messages', 'attachments', 'values'] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
+
+/** The API's filter parameters, exactly as the Conversation API names them. */
+export const FILTER_KEYS = [
+  'action_name',
+  'conversation_id',
+  'customer_id',
+  'customer_ip_address',
+  'device',
+  'has_messages',
+  'language',
+  'message_contains',
+] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** A string filter holds one value, or several (a multi-value variable or a multi-select: one API call per value). */
+export type FilterValue = string | string[];
+
+export interface AgentSightFilters {
+  action_name?: FilterValue;
+  conversation_id?: FilterValue;
+  customer_id?: FilterValue;
+  customer_ip_address?: FilterValue;
+  device?: FilterValue;
+  language?: FilterValue;
+  message_contains?: FilterValue;
+  /** true: only conversations with messages; false: only those without; absent: any. */
+  has_messages?: boolean;
+}
+export type StringFilterKey = Exclude<FilterKey, 'has_messages'>;
+export const STRING_FILTER_KEYS = FILTER_KEYS.filter((k): k is StringFilterKey => k !== 'has_messages');
+
+/** Conversation fields a count can be grouped by (`''` = one series). Count queries only. */
+export const GROUP_BY_OPTIONS = ['', 'language', 'device', 'country', 'city', 'customer_id'] as const;
+export type GroupBy = (typeof GROUP_BY_OPTIONS)[number];
+
+/** Fields whose distinct values a `values` query (and the editor drop-downs) returns. */
+export const VALUE_FIELDS = ['language', 'device', 'country', 'city', 'customer_id', 'action_name'] as const;
+export type ValueField = (typeof VALUE_FIELDS)[number];
+
+/** `bucket: 'total'` gives one number for the whole range. */
+export const BUCKET_TOTAL = 'total';
+
+export interface AgentSightQuery extends DataQuery {
+  queryType?: QueryType;
+  filters?: AgentSightFilters;
+  /** count only */
+  groupBy?: GroupBy;
+  /** count only: '' = the panel interval, a Go duration ('5m', '1h'), or 'total'. */
+  bucket?: string;
+  /**
+   * messages / attachments of one conversation (its integer `id`). A string only while it holds a
+   * dashboard variable (`$conversation`); applyTemplateVariables turns it into a number.
+   */
+  conversationId?: number | string;
+  /** most rows of a table; 0 or absent = the data source's maxConversations. */
+  limit?: number;
+  /** values only */
+  field?: ValueField;
 }
 
-export const DEFAULT_QUERY: Partial<MyQuery> = {
-  constant: 6.5,
+/** The query keys of the contract (DataQuery's own `hide`, `key` and `datasource` are Grafana's, not ours). */
+export const QUERY_KEYS = checkKeys<Omit<AgentSightQuery, 'hide' | 'key' | 'datasource'>>()([
+  'refId',
+  'queryType',
+  'filters',
+  'groupBy',
+  'bucket',
+  'conversationId',
+  'limit',
+  'field',
+]);
+
+/** The jsonData of one data source instance. */
+export interface AgentSightOptions extends DataSourceJsonData {
+  /** header that carries the key */
+  authHeader?: string;
+  /** prefix before the key; '' sends the bare key */
+  authScheme?: string;
+  /** page_size sent to the API, 1..100 */
+  pageSize?: number;
+  /** most conversations one query reads, >= 1 */
+  maxConversations?: number;
+  /** most requests in flight, 1..32 */
+  concurrency?: number;
+  /** Go duration; '0s' turns the cache off */
+  cacheTTL?: string;
+  /** Go duration, per request */
+  timeout?: string;
+}
+
+export const JSON_DATA_KEYS = checkKeys<Omit<AgentSightOptions, keyof DataSourceJsonData>>()([
+  'authHeader',
+  'authScheme',
+  'pageSize',
+  'maxConversations',
+  'concurrency',
+  'cacheTTL',
+  'timeout',
+]);
+
+/** Sent to the backend only; Grafana never returns it (see `secureJsonFields.apiKey`). */
+export interface AgentSightSecureJsonData {
+  apiKey?: string;
+}
+
+export const SECURE_JSON_DATA_KEYS = checkKeys<AgentSightSecureJsonData>()(['apiKey']);
+export const FILTER_KEYS_CHECKED = checkKeys<AgentSightFilters>()([...FILTER_KEYS]);
+
+/** Defaults of a new query. */
+export const DEFAULT_QUERY: Partial<AgentSightQuery> = {
+  queryType: 'count',
+  filters: {},
+  groupBy: '',
+  bucket: '',
 };
 
-export interface DataPoint {
-  Time: number;
-  Value: number;
-}
+/** Defaults of the data source settings; the backend applies the same ones to absent keys. */
+export const DEFAULT_SETTINGS = {
+  url: 'https://api.agentsight.io',
+  jsonData: {
+    authHeader: 'Authorization',
+    authScheme: 'Api-Key',
+    pageSize: 100,
+    maxConversations: 10000,
+    concurrency: 4,
+    cacheTTL: '60s',
+    timeout: '30s',
+  },
+} as const satisfies { url: string; jsonData: Required<Omit<AgentSightOptions, keyof DataSourceJsonData>> };
 
-export interface DataSourceResponse {
-  datapoints: DataPoint[];
+/** Bounds of the numeric settings (inclusive). */
+export const SETTING_LIMITS = {
+  pageSize: { min: 1, max: 100 },
+  maxConversations: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  concurrency: { min: 1, max: 32 },
+} as const;
+
+/** One entry of the `values` resource / a `values` frame. */
+export interface ValueOption {
+  text: string;
+  value: string;
 }
 
 /**
- * These are options configured for each DataSource instance
+ * Returns a function that accepts an array only if it lists every key of T and nothing else,
+ * so the runtime key lists above cannot drift from the interfaces.
  */
-export interface MyDataSourceOptions extends DataSourceJsonData {
-  path?: string;
-}
-
-/**
- * Value that is used in the backend, but never sent over HTTP to the frontend
- */
-export interface MySecureJsonData {
-  apiKey?: string;
+function checkKeys<T>() {
+  return <K extends ReadonlyArray<keyof T>>(
+    keys: K & (Exclude<keyof T, K[number]> extends never ? unknown : { missingKeys: Exclude<keyof T, K[number]> })
+  ): ReadonlyArray<keyof T & string> => keys as unknown as ReadonlyArray<keyof T & string>;
 }

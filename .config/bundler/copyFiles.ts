@@ -13,7 +13,7 @@ export const copyFilePatterns = [
   { from: '../plugin.json', to: '.' }, // AgentSight: plugin.json at the repository root
   { from: '../LICENSE', to: '.' },
   { from: '../CHANGELOG.md', to: '.', force: true },
-  { from: '**/*.json', to: '.' },
+  { from: '**/*.json', to: '.', noErrorOnMissing: true }, // AgentSight: src/ may hold no JSON now
   { from: '**/query_help.md', to: '.', noErrorOnMissing: true },
   ...logoPaths.map((logoPath) => ({ from: logoPath, to: logoPath })),
   ...screenshotPaths.map((screenshotPath) => ({

@@ -1,71 +1,243 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, SecretInput } from '@grafana/ui';
+import React, { ChangeEvent, useState } from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { MyDataSourceOptions, MySecureJsonData } from '../types';
+import { Collapse, Field, FieldSet, Input, SecretInput, Stack, TextLink } from '@grafana/ui';
 
-interface Props extends DataSourcePluginOptionsEditorProps<MyDataSourceOptions, MySecureJsonData> {}
+import { AgentSightOptions, AgentSightSecureJsonData, DEFAULT_SETTINGS, SETTING_LIMITS } from '../types';
+import { durationError, integerError } from '../validation';
 
-export function ConfigEditor(props: Props) {
-  const { onOptionsChange, options } = props;
-  const { jsonData, secureJsonFields, secureJsonData } = options;
+type Props = DataSourcePluginOptionsEditorProps<AgentSightOptions, AgentSightSecureJsonData>;
+type NumberKey = keyof typeof SETTING_LIMITS;
+type DurationKey = 'cacheTTL' | 'timeout';
 
-  const onPathChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      jsonData: {
-        ...jsonData,
-        path: event.target.value,
-      },
-    });
+const INPUT_WIDTH = 40;
+
+/** The data source settings page: API URL, API key, and the advanced client settings. */
+export function ConfigEditor({ options, onOptionsChange }: Props) {
+  const { secureJsonFields, secureJsonData } = options;
+  const jsonData: AgentSightOptions = options.jsonData ?? {};
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+
+  const setJsonData = (patch: Partial<AgentSightOptions>, remove?: keyof AgentSightOptions) => {
+    const next: AgentSightOptions = { ...jsonData, ...patch };
+    if (remove) {
+      delete next[remove];
+    }
+    onOptionsChange({ ...options, jsonData: next });
   };
 
-  // Secure field (only sent to the backend)
-  const onAPIKeyChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      secureJsonData: {
-        apiKey: event.target.value,
-      },
-    });
-  };
+  const onUrlChange = (e: ChangeEvent<HTMLInputElement>) => onOptionsChange({ ...options, url: e.target.value });
 
-  const onResetAPIKey = () => {
+  const onApiKeyChange = (e: ChangeEvent<HTMLInputElement>) =>
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, apiKey: e.target.value } });
+
+  const onApiKeyReset = () =>
     onOptionsChange({
       ...options,
-      secureJsonFields: {
-        ...options.secureJsonFields,
-        apiKey: false,
-      },
-      secureJsonData: {
-        ...options.secureJsonData,
-        apiKey: '',
-      },
+      secureJsonFields: { ...secureJsonFields, apiKey: false },
+      secureJsonData: { ...secureJsonData, apiKey: '' },
     });
+
+  const apiKeyConfigured = Boolean(secureJsonFields?.apiKey);
+  const apiKeyMissing = !apiKeyConfigured && !secureJsonData?.apiKey;
+
+  return (
+    <Stack direction="column" gap={2}>
+      <FieldSet label="Connection">
+        <Field
+          label="URL"
+          description={`Base URL of the AgentSight Conversation API, without /api. Empty uses ${DEFAULT_SETTINGS.url}.`}
+        >
+          <Input
+            id="agentsight-url"
+            width={INPUT_WIDTH}
+            value={options.url ?? ''}
+            placeholder={DEFAULT_SETTINGS.url}
+            onChange={onUrlChange}
+          />
+        </Field>
+      </FieldSet>
+
+      <FieldSet label="Authentication">
+        <Field
+          label="API key"
+          required
+          description={
+            <>
+              The key AgentSight gave you. It is stored encrypted and only the Grafana server sends it.{' '}
+              <TextLink href="https://agentsight.io" external inline>
+                agentsight.io
+              </TextLink>
+            </>
+          }
+          invalid={apiKeyMissing}
+          error={apiKeyMissing ? 'An API key is required' : undefined}
+        >
+          <SecretInput
+            id="agentsight-api-key"
+            width={INPUT_WIDTH}
+            isConfigured={apiKeyConfigured}
+            value={secureJsonData?.apiKey ?? ''}
+            placeholder="Enter your API key"
+            onChange={onApiKeyChange}
+            onReset={onApiKeyReset}
+          />
+        </Field>
+      </FieldSet>
+
+      <Collapse label="Advanced settings" isOpen={advancedOpen} onToggle={() => setAdvancedOpen(!advancedOpen)}>
+        <Field
+          label="Auth header"
+          description={`HTTP header that carries the key. Default ${DEFAULT_SETTINGS.jsonData.authHeader}.`}
+          invalid={jsonData.authHeader !== undefined && !/^[A-Za-z0-9-]+$/.test(jsonData.authHeader)}
+          error="Use letters, digits and dashes only"
+        >
+          <Input
+            id="agentsight-auth-header"
+            width={INPUT_WIDTH}
+            value={jsonData.authHeader ?? ''}
+            placeholder={DEFAULT_SETTINGS.jsonData.authHeader}
+            onChange={(e: ChangeEvent<HTMLInputElement>) =>
+              e.target.value === '' ? setJsonData({}, 'authHeader') : setJsonData({ authHeader: e.target.value })
+            }
+          />
+        </Field>
+        <Field
+          label="Auth scheme"
+          description={`Prefix sent before the key ("${DEFAULT_SETTINGS.jsonData.authScheme} <key>"). Leave empty to send the bare key.`}
+        >
+          <Input
+            id="agentsight-auth-scheme"
+            width={INPUT_WIDTH}
+            value={jsonData.authScheme ?? DEFAULT_SETTINGS.jsonData.authScheme}
+            placeholder="(bare key)"
+            onChange={(e: ChangeEvent<HTMLInputElement>) => setJsonData({ authScheme: e.target.value })}
+          />
+        </Field>
+        <NumberSetting
+          name="pageSize"
+          label="Page size"
+          description="Conversations per API page (page_size), 1 to 100."
+          jsonData={jsonData}
+          onChange={setJsonData}
+        />
+        <NumberSetting
+          name="maxConversations"
+          label="Max conversations"
+          description="Most conversations one query reads; beyond it the result carries a warning."
+          jsonData={jsonData}
+          onChange={setJsonData}
+        />
+        <NumberSetting
+          name="concurrency"
+          label="Concurrency"
+          description="Most API requests in flight at once, 1 to 32."
+          jsonData={jsonData}
+          onChange={setJsonData}
+        />
+        <DurationSetting
+          name="cacheTTL"
+          label="Cache TTL"
+          description="How long an API response is reused, e.g. 60s or 5m. 0s turns the cache off."
+          allowZero
+          jsonData={jsonData}
+          onChange={setJsonData}
+        />
+        <DurationSetting
+          name="timeout"
+          label="Timeout"
+          description="Time limit of one API request, e.g. 30s."
+          allowZero={false}
+          jsonData={jsonData}
+          onChange={setJsonData}
+        />
+      </Collapse>
+    </Stack>
+  );
+}
+
+interface SettingProps<K> {
+  name: K;
+  label: string;
+  description: string;
+  jsonData: AgentSightOptions;
+  onChange: (patch: Partial<AgentSightOptions>, remove?: keyof AgentSightOptions) => void;
+}
+
+/**
+ * A whole-number setting. Valid text is saved as a number, empty text removes the key (the
+ * default applies), and invalid text shows an error and is not saved.
+ */
+function NumberSetting({ name, label, description, jsonData, onChange }: SettingProps<NumberKey>) {
+  const saved = jsonData[name];
+  const [text, setText] = useState(saved === undefined ? '' : String(saved));
+  const { min, max } = SETTING_LIMITS[name];
+  const error = text.trim() === '' ? undefined : integerError(text, min, max);
+
+  const onTextChange = (e: ChangeEvent<HTMLInputElement>) => {
+    const value = e.target.value;
+    setText(value);
+    if (value.trim() === '') {
+      onChange({}, name);
+    } else if (!integerError(value, min, max)) {
+      onChange({ [name]: Number(value.trim()) });
+    }
   };
 
   return (
-    <>
-      <InlineField label="Path" labelWidth={14} interactive tooltip={'Json field returned to frontend'}>
-        <Input
-          id="config-editor-path"
-          onChange={onPathChange}
-          value={jsonData.path}
-          placeholder="Enter the path, e.g. /api/v1"
-          width={40}
-        />
-      </InlineField>
-      <InlineField label="API Key" labelWidth={14} interactive tooltip={'Secure json field (backend only)'}>
-        <SecretInput
-          required
-          id="config-editor-api-key"
-          isConfigured={secureJsonFields.apiKey}
-          value={secureJsonData?.apiKey}
-          placeholder="Enter your API key"
-          width={40}
-          onReset={onResetAPIKey}
-          onChange={onAPIKeyChange}
-        />
-      </InlineField>
-    </>
+    <Field
+      label={label}
+      description={`${description} Default ${DEFAULT_SETTINGS.jsonData[name]}.`}
+      invalid={!!error}
+      error={error}
+    >
+      <Input
+        id={`agentsight-${name}`}
+        width={INPUT_WIDTH}
+        inputMode="numeric"
+        value={text}
+        placeholder={String(DEFAULT_SETTINGS.jsonData[name])}
+        onChange={onTextChange}
+      />
+    </Field>
+  );
+}
+
+/** A Go duration setting ("30s", "5m"); same saving rules as NumberSetting. */
+function DurationSetting({
+  name,
+  label,
+  description,
+  allowZero,
+  jsonData,
+  onChange,
+}: SettingProps<DurationKey> & { allowZero: boolean }) {
+  const [text, setText] = useState(jsonData[name] ?? '');
+  const error = text.trim() === '' ? undefined : durationError(text, allowZero);
+
+  const onTextChange = (e: ChangeEvent<HTMLInputElement>) => {
+    const value = e.target.value;
+    setText(value);
+    if (value.trim() === '') {
+      onChange({}, name);
+    } else if (!durationError(value, allowZero)) {
+      onChange({ [name]: value.trim() });
+    }
+  };
+
+  return (
+    <Field
+      label={label}
+      description={`${description} Default ${DEFAULT_SETTINGS.jsonData[name]}.`}
+      invalid={!!error}
+      error={error}
+    >
+      <Input
+        id={`agentsight-${name}`}
+        width={INPUT_WIDTH}
+        value={text}
+        placeholder={DEFAULT_SETTINGS.jsonData[name]}
+        onChange={onTextChange}
+      />
+    </Field>
   );
 }

@@ -1,0 +1,192 @@
+import { CoreApp, DataQueryRequest, DataSourceInstanceSettings, dateTime, ScopedVars } from '@grafana/data';
+import { lastValueFrom, of } from 'rxjs';
+
+import { AgentSightVariableSupport, DataSource } from './datasource';
+import { AgentSightOptions, AgentSightQuery } from './types';
+
+// A small stand-in for Grafana's template service: $name and ${name}, format functions, scoped vars.
+const mockVariables: Record<string, string | string[]> = {
+  lang: ['en', 'fr'],
+  dev: 'mobile',
+  one: ['de'],
+  conv: '42',
+  bucket: '1h',
+  group: 'city',
+  field: 'device',
+  word: 'refund',
+  notnum: 'abc',
+};
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getTemplateSrv: () => ({
+    getVariables: () => [],
+    replace: (text: string, scopedVars?: Record<string, { value: unknown }>, format?: unknown) =>
+      text.replace(/\$(\w+)|\$\{(\w+)\}/g, (match: string, a?: string, b?: string) => {
+        const name = (a ?? b) as string;
+        const value = scopedVars?.[name]?.value ?? mockVariables[name];
+        if (value === undefined) {
+          return match;
+        }
+        if (typeof format === 'function') {
+          return format(value);
+        }
+        return Array.isArray(value) ? `{${value.join(',')}}` : String(value);
+      }),
+  }),
+}));
+
+const settings = {
+  id: 1,
+  uid: 'agentsight',
+  type: 'agentsight-conversations-datasource',
+  name: 'AgentSight',
+  access: 'proxy',
+  readOnly: false,
+  jsonData: {},
+  meta: { id: 'agentsight-conversations-datasource' },
+} as unknown as DataSourceInstanceSettings<AgentSightOptions>;
+
+const ds = () => new DataSource(settings);
+
+describe('getDefaultQuery', () => {
+  it('is a count with the panel interval', () => {
+    expect(ds().getDefaultQuery(CoreApp.Explore)).toEqual({ queryType: 'count', filters: {}, groupBy: '', bucket: '' });
+  });
+});
+
+describe('applyTemplateVariables', () => {
+  it('keeps a query without variables as it is', () => {
+    const q: AgentSightQuery = {
+      refId: 'A',
+      queryType: 'count',
+      filters: { language: 'en', has_messages: true },
+      groupBy: 'device',
+      bucket: '5m',
+    };
+    expect(ds().applyTemplateVariables(q, {})).toEqual(q);
+  });
+
+  it('interpolates single values as strings and multi values as arrays', () => {
+    const q: AgentSightQuery = {
+      refId: 'A',
+      queryType: 'count',
+      filters: {
+        language: '$lang',
+        device: '${dev}',
+        customer_id: '$one',
+        message_contains: 'about $word',
+        action_name: ['book', '$lang'],
+        has_messages: false,
+      },
+      groupBy: '$group' as AgentSightQuery['groupBy'],
+      bucket: '$bucket',
+    };
+    expect(ds().applyTemplateVariables(q, {})).toEqual({
+      refId: 'A',
+      queryType: 'count',
+      filters: {
+        language: ['en', 'fr'],
+        device: 'mobile',
+        customer_id: 'de',
+        message_contains: 'about refund',
+        action_name: ['book', 'en', 'fr'],
+        has_messages: false,
+      },
+      groupBy: 'city',
+      bucket: '1h',
+    });
+  });
+
+  it('expands text around a multi-value variable', () => {
+    const q: AgentSightQuery = { refId: 'A', filters: { customer_id: 'cust_$lang' } };
+    expect(ds().applyTemplateVariables(q, {}).filters).toEqual({ customer_id: ['cust_en', 'cust_fr'] });
+  });
+
+  it('uses scoped variables (repeated panels) first', () => {
+    const scoped: ScopedVars = { lang: { text: 'es', value: 'es' } };
+    const q: AgentSightQuery = { refId: 'A', filters: { language: '$lang' } };
+    expect(ds().applyTemplateVariables(q, scoped).filters).toEqual({ language: 'es' });
+  });
+
+  it('turns a $var conversation id into a number and the values field into its value', () => {
+    expect(ds().applyTemplateVariables({ refId: 'A', queryType: 'messages', conversationId: '$conv' }, {})).toEqual({
+      refId: 'A',
+      queryType: 'messages',
+      conversationId: 42,
+    });
+    expect(
+      ds().applyTemplateVariables({ refId: 'A', queryType: 'messages', conversationId: 7 }, {}).conversationId
+    ).toBe(7);
+    expect(
+      ds().applyTemplateVariables({ refId: 'A', queryType: 'messages', conversationId: '$notnum' }, {}).conversationId
+    ).toBe('abc');
+    expect(
+      ds().applyTemplateVariables({ refId: 'A', queryType: 'values', field: '$field' as AgentSightQuery['field'] }, {})
+        .field
+    ).toBe('device');
+  });
+});
+
+describe('filterQuery', () => {
+  it.each<[string, AgentSightQuery, boolean]>([
+    ['count', { refId: 'A' }, true],
+    ['hidden count', { refId: 'A', queryType: 'count', hide: true }, false],
+    ['conversations without filters', { refId: 'A', queryType: 'conversations' }, true],
+    ['messages without anything', { refId: 'A', queryType: 'messages', filters: {} }, false],
+    [
+      'messages with empty filters',
+      { refId: 'A', queryType: 'messages', filters: { language: '', device: [] } },
+      false,
+    ],
+    ['messages with a filter', { refId: 'A', queryType: 'messages', filters: { language: 'en' } }, true],
+    ['messages with has_messages=false', { refId: 'A', queryType: 'messages', filters: { has_messages: false } }, true],
+    ['attachments of a conversation', { refId: 'A', queryType: 'attachments', conversationId: 42 }, true],
+    ['attachments of a $var conversation', { refId: 'A', queryType: 'attachments', conversationId: '$conv' }, true],
+    ['attachments without anything', { refId: 'A', queryType: 'attachments' }, false],
+    ['hidden attachments', { refId: 'A', queryType: 'attachments', conversationId: 42, hide: true }, false],
+    ['values with a field', { refId: 'A', queryType: 'values', field: 'city' }, true],
+    ['values without a field', { refId: 'A', queryType: 'values' }, false],
+  ])('%s', (_, q, expected) => expect(ds().filterQuery(q)).toBe(expected));
+});
+
+describe('getValues', () => {
+  it('asks the values resource with the range in epoch ms', async () => {
+    const d = ds();
+    const spy = jest.spyOn(d, 'getResource').mockResolvedValue([{ text: 'en', value: 'en' }]);
+    const from = dateTime(1700000000000);
+    const to = dateTime(1700003600000);
+    await expect(d.getValues('language', { from, to, raw: { from: 'now-1h', to: 'now' } })).resolves.toEqual([
+      { text: 'en', value: 'en' },
+    ]);
+    expect(spy).toHaveBeenCalledWith('values', { field: 'language', from: 1700000000000, to: 1700003600000 });
+    await d.getValues('device');
+    expect(spy).toHaveBeenLastCalledWith('values', { field: 'device' });
+  });
+
+  it('treats a non-array answer as no values', async () => {
+    const d = ds();
+    jest.spyOn(d, 'getResource').mockResolvedValue({});
+    await expect(d.getValues('city')).resolves.toEqual([]);
+  });
+});
+
+describe('variable support', () => {
+  it('runs a values query for the chosen field', async () => {
+    const d = ds();
+    expect(d.variables).toBeInstanceOf(AgentSightVariableSupport);
+    const spy = jest.spyOn(d, 'query').mockReturnValue(of({ data: [] }));
+    const request = {
+      targets: [{ refId: 'variable-query', field: 'city' }],
+    } as unknown as DataQueryRequest<AgentSightQuery>;
+    await lastValueFrom((d.variables as AgentSightVariableSupport).query(request));
+    expect(spy.mock.calls[0][0].targets).toEqual([{ refId: 'variable-query', queryType: 'values', field: 'city' }]);
+  });
+
+  it('reads a bare string as the field name', async () => {
+    const d = ds();
+    const spy = jest.spyOn(d, 'query').mockReturnValue(of({ data: [] }));
+    const request = { targets: ['device'] } as unknown as DataQueryRequest<AgentSightQuery>;
+    await lastValueFrom((d.variables as AgentSightVariableSupport).query(request));
+    expect(spy.mock.calls[0][0].targets).toEqual([{ refId: 'A', queryType: 'values', field: 'device' }]);
+  });
+});

@@ -1,0 +1,31 @@
+import { AgentSightFilters, AgentSightQuery, FilterValue, STRING_FILTER_KEYS, ValueField, VALUE_FIELDS } from './types';
+
+/** A variable query: `{ queryType: 'values', field }`; a bare string (older or hand-written) names the field. */
+export function toVariableQuery(query: AgentSightQuery | string | undefined): AgentSightQuery {
+  if (typeof query === 'string') {
+    const field = (VALUE_FIELDS as readonly string[]).includes(query.trim())
+      ? (query.trim() as ValueField)
+      : 'language';
+    return { refId: 'A', queryType: 'values', field };
+  }
+  return { ...query, refId: query?.refId || 'A', queryType: 'values', field: query?.field || 'language' };
+}
+
+export function hasConversationId(query: AgentSightQuery): boolean {
+  const id = query.conversationId;
+  return typeof id === 'number' ? id > 0 : typeof id === 'string' && id.trim() !== '';
+}
+
+export function hasFilters(filters: AgentSightFilters | undefined): boolean {
+  if (!filters) {
+    return false;
+  }
+  if (typeof filters.has_messages === 'boolean') {
+    return true;
+  }
+  return STRING_FILTER_KEYS.some((k) => !isEmptyFilter(filters[k]));
+}
+
+function isEmptyFilter(v: FilterValue | undefined): boolean {
+  return v === undefined || (Array.isArray(v) ? v.every((s) => s === '') : v === '');
+}
