@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -143,12 +143,8 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 
 func parseFilters(raw map[string]json.RawMessage) (Filters, error) {
 	f := Filters{Values: map[string][]string{}}
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
+	// Sorted, so that of several unknown keys the error always names the same one.
+	for _, key := range slices.Sorted(maps.Keys(raw)) {
 		value := raw[key]
 		if !slices.Contains(FilterKeys, key) {
 			return Filters{}, fmt.Errorf("unknown filter %q: use one of %s", key, joinQuoted(FilterKeys))

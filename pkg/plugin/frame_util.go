@@ -6,6 +6,15 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
+// limitedTable cuts a table to limit rows (0 = no cut) and warns when it did.
+func limitedTable(frame *data.Frame, limit int, noun string) data.Frames {
+	if total := frame.Rows(); limit > 0 && total > limit {
+		frame = truncateRows(frame, limit)
+		addNotice(frame, data.NoticeSeverityWarning, "showing the first %d of %d %s: raise the query's limit or narrow the filters", limit, total, noun)
+	}
+	return data.Frames{frame}
+}
+
 // truncateRows keeps the first n rows of a table frame, fields and metadata intact.
 func truncateRows(f *data.Frame, n int) *data.Frame {
 	out := f.EmptyCopy()

@@ -15,13 +15,7 @@ type attachmentsResult struct {
 }
 
 func (a attachmentsResult) Frames() data.Frames {
-	frame := frames.AttachmentsTable(a.rows, a.links)
-	if a.limit > 0 && frame.Rows() > a.limit {
-		total := frame.Rows()
-		frame = truncateRows(frame, a.limit)
-		addNotice(frame, data.NoticeSeverityWarning, "showing the first %d of %d attachments: raise the query's limit or narrow the filters", a.limit, total)
-	}
-	return data.Frames{frame}
+	return limitedTable(frames.AttachmentsTable(a.rows, a.links), a.limit, "attachments")
 }
 
 // runAttachments answers an attachments table for one conversation (conversationId) or for

@@ -15,13 +15,7 @@ type messagesResult struct {
 }
 
 func (m messagesResult) Frames() data.Frames {
-	frame := frames.MessagesTable(m.convs, m.links)
-	if m.limit > 0 && frame.Rows() > m.limit {
-		total := frame.Rows()
-		frame = truncateRows(frame, m.limit)
-		addNotice(frame, data.NoticeSeverityWarning, "showing the first %d of %d messages: raise the query's limit or narrow the filters", m.limit, total)
-	}
-	return data.Frames{frame}
+	return limitedTable(frames.MessagesTable(m.convs, m.links), m.limit, "messages")
 }
 
 // runMessages answers a messages table: every message of one conversation (conversationId)

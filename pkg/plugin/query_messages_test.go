@@ -78,3 +78,18 @@ func TestMessagesOfMissingConversation(t *testing.T) {
 		t.Fatalf("error %v, want conversation 999999 not found", dr.Error)
 	}
 }
+
+func TestMessagesLimitWarns(t *testing.T) {
+	e := newEnv(t, true, nil)
+	c := e.truth.Conversation(42)
+	if len(c.Messages) < 2 {
+		t.Fatal("conversation 42 of the seeded data set should have at least 2 messages")
+	}
+	dr := e.query(map[string]any{"queryType": "messages", "conversationId": 42, "limit": 1}, rangeFrom, rangeTo)
+	mustOK(t, dr)
+	f := dr.Frames[0]
+	want := "showing the first 1 of " + itoa(len(c.Messages)) + " messages: raise the query's limit or narrow the filters"
+	if f.Rows() != 1 || len(f.Meta.Notices) != 1 || f.Meta.Notices[0].Text != want {
+		t.Fatalf("%d rows, notices %+v; want 1 row and %q", f.Rows(), f.Meta.Notices, want)
+	}
+}
