@@ -44,10 +44,13 @@ type dashboardQuery struct {
 // value; no filter selects the same conversations).
 type variableValues map[string]any
 
-var dashboardScenarios = map[string]variableValues{
-	"sample": {"language": "en", "device": "mobile", "conversation": "42", "search": "refund"},
-	"all":    {"language": nil, "device": nil, "conversation": "42", "search": "refund"},
-	"multi":  {"language": []any{"en", "fr"}, "device": []any{"mobile", "desktop"}, "conversation": "7", "search": "order"},
+// dashboardScenarios returns a fresh set each call, since a test fills in data-set details.
+func dashboardScenarios() map[string]variableValues {
+	return map[string]variableValues{
+		"sample": {"language": "en", "device": "mobile", "conversation": "42", "search": "refund"},
+		"all":    {"language": nil, "device": nil, "conversation": "42", "search": "refund"},
+		"multi":  {"language": []any{"en", "fr"}, "device": []any{"mobile", "desktop"}, "conversation": "7", "search": "order"},
+	}
 }
 
 func loadDashboard(t *testing.T) map[string]any {
@@ -219,14 +222,15 @@ func TestDashboardQueriesRun(t *testing.T) {
 	if withAttachments == "" {
 		t.Fatal("the fake data set has no attachments")
 	}
-	dashboardScenarios["multi"]["conversation"] = withAttachments
-	names := make([]string, 0, len(dashboardScenarios))
-	for name := range dashboardScenarios {
+	scenarios := dashboardScenarios()
+	scenarios["multi"]["conversation"] = withAttachments
+	names := make([]string, 0, len(scenarios))
+	for name := range scenarios {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		values := dashboardScenarios[name]
+		values := scenarios[name]
 		t.Run(name, func(t *testing.T) {
 			for _, q := range queries {
 				model := substitute(t, q.model, values)
