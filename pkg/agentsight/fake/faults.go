@@ -37,16 +37,13 @@ const HugeBodySize = 64 << 20
 // slowChunk is how many bytes FaultSlowBody writes between pauses.
 const slowChunk = 128
 
-var faultNames = map[FaultKind]string{
-	FaultStatus: "status", FaultHTMLError: "html-error", FaultBrokenJSON: "broken-json",
-	FaultWrongTypes: "wrong-types", FaultBadTimestamp: "bad-timestamp", FaultSlowBody: "slow-body",
-	FaultNextOtherHost: "next-other-host", FaultNextLoop: "next-loop", FaultCountMismatch: "count-mismatch",
-	FaultHugeBody: "huge-body", FaultHang: "hang",
-}
-
 func (k FaultKind) String() string {
-	if n, ok := faultNames[k]; ok {
-		return n
+	names := [...]string{FaultStatus: "status", FaultHTMLError: "html-error", FaultBrokenJSON: "broken-json",
+		FaultWrongTypes: "wrong-types", FaultBadTimestamp: "bad-timestamp", FaultSlowBody: "slow-body",
+		FaultNextOtherHost: "next-other-host", FaultNextLoop: "next-loop", FaultCountMismatch: "count-mismatch",
+		FaultHugeBody: "huge-body", FaultHang: "hang"}
+	if k > 0 && int(k) < len(names) {
+		return names[k]
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
