@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +21,28 @@ import (
 
 var (
 	plugin    *pluginhost.Plugin
-	pluginLog bytes.Buffer
+	pluginLog lockedBuffer
 	from      = time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
 	to        = time.Date(2026, 10, 17, 0, 0, 0, 0, time.UTC)
 )
+
+// lockedBuffer collects the plugin's log, written by go-plugin's goroutines while tests read it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
