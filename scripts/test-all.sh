@@ -40,7 +40,7 @@ fuzz_all() {
 }
 
 e2e_with_dist_binary() {
-  AGENTSIGHT_PLUGIN_BINARY="dist/gpx_agentsight_$(go env GOOS)_$(go env GOARCH)" go test -count=1 ./tests/e2e/
+  AGENTSIGHT_PLUGIN_BINARY="${PWD}/dist/gpx_agentsight_$(go env GOOS)_$(go env GOARCH)" go test -count=1 ./tests/e2e/
 }
 
 step "go: gofmt" gofmt_clean
