@@ -72,9 +72,10 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, first *Conv
 	}
 	if pages > 1 {
 		missing := make([]bool, pages)
-		// Workers within the client's concurrency are enough: that is all that can be in
-		// flight anyway, and one goroutine per page would be thousands for a large range.
-		err := parallel.ForEach(ctx, pages-1, c.Concurrency(), func(ctx context.Context, i int) error {
+		// Twice as many workers as request slots, so that a worker decoding its page does
+		// not keep a slot idle; more would only queue, and one goroutine per page would be
+		// thousands for a large range.
+		err := parallel.ForEach(ctx, pages-1, 2*c.Concurrency(), func(ctx context.Context, i int) error {
 			page := i + 2
 			p, err := c.ListConversations(ctx, f, page, pageSize)
 			if KindOf(err) == KindNotFound {

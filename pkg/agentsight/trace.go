@@ -64,3 +64,16 @@ func (t *Trace) Requests() (sent, attempts, cached int) {
 	}
 	return sent, attempts, cached
 }
+
+// RecordShared records in ctx's trace calls made for a result that another query computed
+// and this query reuses. They are marked cached unless owned (this query made them), so that
+// each query shows the calls its data came from and the requests count once.
+func RecordShared(ctx context.Context, calls []Call, owned bool) {
+	t := traceFrom(ctx)
+	for _, c := range calls {
+		if !owned {
+			c.Cached = true
+		}
+		t.add(c)
+	}
+}

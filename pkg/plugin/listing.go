@@ -3,10 +3,112 @@ package plugin
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
+
+// listedRows is what the queries of one request list anyway: for each listing (its filters
+// and range, as the API receives them) the most conversations some query reads from it. The
+// queries that read exactly that many share one listing, decoded once.
+type listedRows struct {
+	limits map[string]int
+
+	mu     sync.Mutex
+	shared map[string]*sharedListing
+}
+
+type sharedListing struct {
+	once    sync.Once
+	listing *agentsight.Listing
+	calls   *agentsight.Trace
+	err     error
+}
+
+// rows is how many conversations of f the queries of the request list anyway (0: none).
+func (l *listedRows) rows(f agentsight.Filters) int {
+	if l == nil {
+		return 0
+	}
+	return l.limits[f.Values().Encode()]
+}
+
+// listAll is client.ListAll, shared by the queries of a request that read the same listing
+// to the same limit: the pages are requested once anyway (the client's cache and in-flight
+// collapsing see to that), and this decodes them once too. Every query sharing it shows the
+// listing's calls; only the one that ran it counts them as sent.
+func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, limit int) (*agentsight.Listing, error) {
+	l := r.listed
+	key := f.Values().Encode()
+	if l == nil || l.limits[key] != limit {
+		return d.client.ListAll(ctx, f, limit)
+	}
+	l.mu.Lock()
+	s := l.shared[key]
+	if s == nil {
+		s = &sharedListing{}
+		l.shared[key] = s
+	}
+	l.mu.Unlock()
+	ran := false
+	s.once.Do(func() {
+		ran = true
+		s.calls = &agentsight.Trace{}
+		s.listing, s.err = d.client.ListAll(agentsight.WithTrace(ctx, s.calls), f, limit)
+	})
+	agentsight.RecordShared(ctx, s.calls.Calls(), ran)
+	return s.listing, s.err
+}
+
+// listedByRequest finds the listings that the queries of one request read whatever the count
+// planner decides: tables, messages, values, grouped counts and counts over overlapping filter
+// values. A count consults it to reuse those pages (the client's cache and in-flight
+// collapsing share them) instead of sending requests of its own, so that a dashboard whose
+// panels share their filters and range costs about as much as its most expensive panel.
+func (d *Datasource) listedByRequest(queries []backend.DataQuery) *listedRows {
+	if d.settingsErr != nil || len(queries) < 2 {
+		return nil
+	}
+	out := &listedRows{limits: map[string]int{}, shared: map[string]*sharedListing{}}
+	for _, q := range queries {
+		parsed, err := models.ParseQuery(q.JSON, q.QueryType)
+		if err != nil {
+			continue
+		}
+		r := &run{query: parsed, from: q.TimeRange.From.UTC(), to: q.TimeRange.To.UTC()}
+		if r.to.Before(r.from) {
+			continue
+		}
+		limit := 0
+		switch parsed.Type {
+		case models.QueryConversations:
+			limit = r.limit(d.settings)
+		case models.QueryMessages:
+			if parsed.ConversationID <= 0 {
+				limit = r.limit(d.settings)
+			}
+		case models.QueryValues:
+			if parsed.Field != "action_name" {
+				limit = d.settings.MaxConversations
+			}
+		case models.QueryCount:
+			if !parsed.Filters.Disjoint() || (parsed.GroupBy != "" && !parsed.Total) {
+				limit = d.settings.MaxConversations
+			}
+		}
+		if limit <= 0 {
+			continue
+		}
+		for _, f := range parsed.Filters.Combinations(r.from, r.to) {
+			key := f.Values().Encode()
+			out.limits[key] = max(out.limits[key], limit)
+		}
+	}
+	return out
+}
 
 // listConversations reads the conversations that a query's filters select in its range, one
 // listing per combination of filter values, merged without duplicates, newest first. It warns
@@ -17,7 +119,7 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int) (
 	seen := map[int64]bool{}
 	reported, truncated := 0, false
 	for _, f := range combos {
-		listing, err := d.client.ListAll(ctx, f, limit)
+		listing, err := d.listAll(ctx, r, f, limit)
 		if err != nil {
 			return nil, err
 		}

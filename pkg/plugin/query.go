@@ -47,6 +47,10 @@ type run struct {
 	interval  time.Duration
 	maxPoints int64
 	notices   []data.Notice
+	// listed is what the queries of the same request list anyway, so that a count can
+	// reuse those pages rather than send requests of its own, and queries reading the same
+	// listing decode it once.
+	listed *listedRows
 }
 
 func (r *run) warn(format string, args ...any) {
@@ -71,11 +75,12 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	resp := backend.NewQueryDataResponse()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	listed := d.listedByRequest(req.Queries)
 	for _, q := range req.Queries {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := d.query(ctx, q)
+			res := d.query(ctx, q, listed)
 			mu.Lock()
 			resp.Responses[q.RefID] = res
 			mu.Unlock()
@@ -85,7 +90,7 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	return resp, nil
 }
 
-func (d *Datasource) query(ctx context.Context, q backend.DataQuery) (res backend.DataResponse) {
+func (d *Datasource) query(ctx context.Context, q backend.DataQuery, listed *listedRows) (res backend.DataResponse) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.DefaultLogger.FromContext(ctx).Error("query panicked", "refId", q.RefID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -109,6 +114,7 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) (res backen
 		to:        q.TimeRange.To.UTC(),
 		interval:  q.Interval,
 		maxPoints: q.MaxDataPoints,
+		listed:    listed,
 	}
 	if r.to.Before(r.from) {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "the time range ends before it starts")

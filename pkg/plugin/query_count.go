@@ -63,8 +63,9 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 
 // countSeries adds one filter combination's counts per bucket, by the cheaper of two plans
 // (decided from the first page's count): read every conversation in range and bucket them
-// here, or ask the API for one count (page_size=1) per bucket. Counting per bucket is also
-// the only exact plan when the range holds more conversations than a query may read.
+// here, or ask the API for one count (page_size=1) per bucket. Pages that another query of
+// the same request reads anyway cost nothing extra. Counting per bucket is also the only
+// exact plan when the range holds more conversations than a query may read.
 func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	limit := d.settings.MaxConversations
 	first, err := d.client.ListFirstPage(ctx, f)
@@ -75,11 +76,20 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 		return nil
 	}
 	pageSize := d.client.PageSize()
-	remainingPages := (min(first.Count, limit)+pageSize-1)/pageSize - 1
-	if first.Count > limit || series.Buckets.N < remainingPages {
+	pages := func(rows int) int { return (min(first.Count, rows) + pageSize - 1) / pageSize }
+	// The pages that fetching adds: beyond the first (read already) and beyond those another
+	// query of the same request lists anyway.
+	extraPages := pages(limit) - max(pages(r.listed.rows(f)), 1)
+	if first.Count > limit || series.Buckets.N < extraPages {
 		return d.countPerBucket(ctx, r, f, series)
 	}
-	listing, err := d.client.ListRest(ctx, f, limit, first)
+	var listing *agentsight.Listing
+	if r.listed.rows(f) == limit {
+		// Other queries of the request read this very listing: share it.
+		listing, err = d.listAll(ctx, r, f, limit)
+	} else {
+		listing, err = d.client.ListRest(ctx, f, limit, first)
+	}
 	if err != nil {
 		return err
 	}
@@ -110,7 +120,8 @@ func (d *Datasource) countPerBucket(ctx context.Context, r *run, f agentsight.Fi
 	})
 }
 
-// countTotal is one page_size=1 request per filter combination, whatever the range holds.
+// countTotal is one page_size=1 request per filter combination, whatever the range holds (or
+// none when another query of the request lists the same conversations).
 func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 	if !r.query.Filters.Disjoint() {
 		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations)
@@ -118,11 +129,25 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 	}
 	total := 0
 	for _, f := range r.query.Filters.Combinations(r.from, r.to) {
-		n, err := d.client.CountConversations(ctx, f)
+		n, err := d.countOne(ctx, r, f)
 		if err != nil {
 			return 0, err
 		}
 		total += n
 	}
 	return total, nil
+}
+
+// countOne is the number of conversations f selects: from the first page of a listing that
+// another query of the request reads anyway (no request of its own), or with one
+// page_size=1 request.
+func (d *Datasource) countOne(ctx context.Context, r *run, f agentsight.Filters) (int, error) {
+	if r.listed.rows(f) > 0 {
+		first, err := d.client.ListFirstPage(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		return first.Count, nil
+	}
+	return d.client.CountConversations(ctx, f)
 }

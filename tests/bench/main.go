@@ -1,0 +1,745 @@
+// Command bench measures the built plugin over gRPC against the fake API on loopback with a
+// fixed per-request latency, and the plugin's local processing in-process on one core. It
+// writes a Markdown report.
+//
+//	go run ./tests/bench -latency 20ms -concurrency 4 -sizes 1000,10000,100000 -out docs/benchmarks.md
+//
+// Everything stays on 127.0.0.1; the command stops by itself.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/tests/internal/pluginhost"
+)
+
+type config struct {
+	latency       time.Duration
+	concurrency   int
+	sizes         []int
+	out           string
+	reps          int
+	pageSize      int
+	dashboardSize int
+	localSize     int
+	embed         bool
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("bench: ")
+	var (
+		cfg   config
+		sizes string
+		child string
+	)
+	flag.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "fixed latency the fake API adds to every request")
+	flag.IntVar(&cfg.concurrency, "concurrency", 4, "the data source's concurrency setting")
+	flag.StringVar(&sizes, "sizes", "1000,10000,100000", "conversations in the data set, one run per size")
+	flag.StringVar(&cfg.out, "out", "", "write the Markdown report here as well as to stdout")
+	flag.IntVar(&cfg.reps, "reps", 3, "runs per measurement (the median is reported); 1 for sizes above 10000")
+	flag.IntVar(&cfg.pageSize, "page-size", 100, "the data source's pageSize setting")
+	flag.IntVar(&cfg.dashboardSize, "dashboard-size", 10000, "conversations for the dashboard scenario")
+	flag.IntVar(&cfg.localSize, "local-size", 100000, "conversations for the local-processing measurement")
+	flag.BoolVar(&cfg.embed, "embed", true, "list pages carry the conversations' messages")
+	flag.StringVar(&child, "local-child", "", "internal: run the local-processing measurement on the pages in this directory")
+	flag.Parse()
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			log.Fatalf("-sizes: %q is not a positive number", s)
+		}
+		cfg.sizes = append(cfg.sizes, n)
+	}
+	if child != "" {
+		if err := runLocalChild(child); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	// The whole run is bounded, so a hang cannot keep it going.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	report, err := run(ctx, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(report)
+	if cfg.out != "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("wrote %s", cfg.out)
+	}
+}
+
+// repoRoot is the directory holding go.mod, found upwards from the working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found: run from the repository")
+		}
+		dir = parent
+	}
+}
+
+// api is the fake API served on loopback.
+type api struct {
+	srv    *fake.Server
+	url    string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startAPI(ds *fake.Dataset, embed bool, latency time.Duration) (*api, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := fake.New(fake.Options{Dataset: ds, EmbedMessages: embed})
+	srv.SetLatency(latency)
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &api{srv: srv, url: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1)}
+	go func() { a.done <- srv.Serve(ctx, ln) }()
+	return a, nil
+}
+
+func (a *api) stop() {
+	a.cancel()
+	<-a.done
+}
+
+// host is one plugin process; each data source it is given gets its own instance (and so an
+// empty cache), since instances are keyed by data source id and uid.
+type host struct {
+	p      *pluginhost.Plugin
+	api    *api
+	cfg    config
+	nextID int64
+}
+
+func (h *host) dataSource(jsonData map[string]any) pluginhost.DataSource {
+	h.nextID++
+	jd := map[string]any{"pageSize": h.cfg.pageSize, "concurrency": h.cfg.concurrency}
+	for k, v := range jsonData {
+		jd[k] = v
+	}
+	return pluginhost.DataSource{
+		ID: h.nextID, UID: fmt.Sprintf("bench-%d", h.nextID), Name: "AgentSight", URL: h.api.url,
+		JSONData: jd, APIKey: fake.DemoKey, Updated: time.Unix(h.nextID, 0),
+	}
+}
+
+type measured struct {
+	requests int
+	wall     time.Duration
+	// pluginCPU is the CPU time the plugin process used; apiCPU is this process's (the fake
+	// API rendering JSON, and the host decoding Arrow), both on the same machine.
+	pluginCPU, apiCPU time.Duration
+}
+
+// query sends the queries as one request and returns the API requests it caused and its
+// wall time, failing on any query error.
+func (h *host) query(ctx context.Context, ds pluginhost.DataSource, qs ...pluginhost.Query) (measured, map[string]pluginhost.Result, error) {
+	before := h.api.srv.RequestCount()
+	cpu0, self0 := procCPU(h.p.Pid()), selfCPU()
+	start := time.Now()
+	res, err := h.p.QueryData(ctx, ds, qs...)
+	wall := time.Since(start)
+	cpu1, self1 := procCPU(h.p.Pid()), selfCPU()
+	if err != nil {
+		return measured{}, nil, err
+	}
+	for ref, r := range res {
+		if r.Error != "" {
+			return measured{}, nil, fmt.Errorf("query %s: %s", ref, r.Error)
+		}
+	}
+	return measured{requests: h.api.srv.RequestCount() - before, wall: wall, pluginCPU: cpu1 - cpu0, apiCPU: self1 - self0}, res, nil
+}
+
+// procCPU is the user+system CPU time of a process so far (from /proc/<pid>/stat, in clock
+// ticks of 10 ms).
+func procCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) start after the last ')'.
+	fields := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// vmHWM is a process's peak resident set size in bytes.
+func vmHWM(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc status")
+}
+
+func wholeRange() (time.Time, time.Time) {
+	end := fake.DefaultEnd()
+	return end.Add(-fake.DefaultSpan), end
+}
+
+func q(refID string, model map[string]any) pluginhost.Query {
+	from, to := wholeRange()
+	return pluginhost.Query{RefID: refID, JSON: model, From: from, To: to, Interval: time.Hour, MaxDataPoints: 2000}
+}
+
+type row struct {
+	kind, size     string
+	requests       int
+	wall           time.Duration
+	pluginCPU      time.Duration
+	apiCPU         time.Duration
+	seq, floor     time.Duration
+	rss            int64
+	note           string
+	withBaselines  bool
+	requestsDetail string
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// medianRun runs f reps times and keeps the run of median wall time.
+func medianRun(reps int, f func() (measured, error)) (measured, error) {
+	var runs []measured
+	for range reps {
+		m, err := f()
+		if err != nil {
+			return m, err
+		}
+		runs = append(runs, m)
+	}
+	slices.SortFunc(runs, func(a, b measured) int { return int(a.wall - b.wall) })
+	return runs[len(runs)/2], nil
+}
+
+type target struct {
+	name, value string
+	met         bool
+}
+
+func run(ctx context.Context, cfg config) (string, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp("", "agentsight-bench-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	log.Printf("building the plugin")
+	bin, err := pluginhost.Build(ctx, root, tmp)
+	if err != nil {
+		return "", err
+	}
+
+	loadBefore := loadAvg()
+	var rows []row
+	var targets []target
+	datasets := map[int]*fake.Dataset{}
+	dataset := func(n int) *fake.Dataset {
+		if datasets[n] == nil {
+			datasets[n] = fake.NewDataset(fake.DatasetOptions{Conversations: n})
+		}
+		return datasets[n]
+	}
+	for _, n := range cfg.sizes {
+		log.Printf("size %d", n)
+		ds := dataset(n)
+		sizeRows, err := runSize(ctx, cfg, bin, ds, n)
+		if err != nil {
+			return "", fmt.Errorf("size %d: %w", n, err)
+		}
+		rows = append(rows, sizeRows...)
+		for _, r := range sizeRows {
+			if r.kind == "total count" {
+				targets = append(targets, target{fmt.Sprintf("total over %d conversations = 1 request", n), fmt.Sprintf("%d requests", r.requests), r.requests == 1})
+			}
+			if r.kind == "conversations table" && r.requests == 100 {
+				ratioSeq, ratioFloor := float64(r.wall)/float64(r.seq), float64(r.wall)/float64(r.floor)
+				targets = append(targets,
+					target{fmt.Sprintf("table over 100 pages at %s, concurrency %d: ≤ 0.30× sequential", cfg.latency, cfg.concurrency), fmt.Sprintf("%.2f×", ratioSeq), ratioSeq <= 0.30},
+					target{fmt.Sprintf("table over 100 pages at %s, concurrency %d: ≤ 1.25× floor", cfg.latency, cfg.concurrency), fmt.Sprintf("%.2f×", ratioFloor), ratioFloor <= 1.25})
+			}
+		}
+	}
+	delete(datasets, 0)
+
+	log.Printf("dashboard (%d conversations)", cfg.dashboardSize)
+	dash, dashTargets, err := runDashboard(ctx, cfg, bin, dataset(cfg.dashboardSize))
+	if err != nil {
+		return "", fmt.Errorf("dashboard: %w", err)
+	}
+	targets = append(targets, dashTargets...)
+	clear(datasets) // the local measurement runs in a child process; free the parent's memory
+
+	log.Printf("local processing (%d conversations, one core)", cfg.localSize)
+	local, localTargets, err := runLocal(ctx, cfg, tmp)
+	if err != nil {
+		return "", fmt.Errorf("local processing: %w", err)
+	}
+	targets = append(targets, localTargets...)
+	return render(cfg, rows, dash, local, targets, loadBefore+" at the start, "+loadAvg()+" at the end"), nil
+}
+
+// loadAvg is the 1, 5 and 15 minute load averages: other work on the machine skews every
+// time here, and this says how much there was.
+func loadAvg() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n int) ([]row, error) {
+	a, err := startAPI(ds, cfg.embed, cfg.latency)
+	if err != nil {
+		return nil, err
+	}
+	defer a.stop()
+	p, err := pluginhost.Start(bin, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Stop()
+	h := &host{p: p, api: a, cfg: cfg}
+	maxConv := max(n, 10000)
+	reps := cfg.reps
+	if n > 10000 {
+		reps = 1
+	}
+	from, to := wholeRange()
+	inRange := 0
+	for i := range ds.Conversations {
+		if t := ds.Conversations[i].StartedAt; !t.Before(from) && !t.After(to) {
+			inRange++
+		}
+	}
+	var rows []row
+	for _, sc := range []struct {
+		kind  string
+		model map[string]any
+		check func(map[string]pluginhost.Result) error
+	}{
+		{"conversations table", map[string]any{"queryType": "conversations", "limit": n}, func(res map[string]pluginhost.Result) error {
+			if got := res["A"].Frames[0].Rows(); got != inRange {
+				return fmt.Errorf("table has %d rows, want %d", got, inRange)
+			}
+			return nil
+		}},
+		{"count series (1h buckets)", map[string]any{"queryType": "count", "bucket": "1h"}, func(res map[string]pluginhost.Result) error {
+			sum := 0.0
+			for _, f := range res["A"].Frames {
+				for i := 0; i < f.Rows(); i++ {
+					v, _ := f.Fields[1].FloatAt(i)
+					sum += v
+				}
+			}
+			if int(sum) != inRange {
+				return fmt.Errorf("series sums to %v, want %d", sum, inRange)
+			}
+			return nil
+		}},
+		{"total count", map[string]any{"queryType": "count", "bucket": "total"}, func(res map[string]pluginhost.Result) error {
+			if v, _ := res["A"].Frames[0].Fields[0].FloatAt(0); int(v) != inRange {
+				return fmt.Errorf("total %v, want %d", v, inRange)
+			}
+			return nil
+		}},
+	} {
+		m, err := medianRun(reps, func() (measured, error) {
+			m, res, err := h.query(ctx, h.dataSource(map[string]any{"maxConversations": maxConv}), q("A", sc.model))
+			if err == nil {
+				err = sc.check(res)
+			}
+			return m, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.kind, err)
+		}
+		r := row{kind: sc.kind, size: strconv.Itoa(n), requests: m.requests, wall: m.wall, pluginCPU: m.pluginCPU, apiCPU: m.apiCPU, withBaselines: true}
+		r.seq = time.Duration(m.requests) * cfg.latency
+		r.floor = time.Duration(ceilDiv(m.requests, cfg.concurrency)) * cfg.latency
+		if sc.kind == "count series (1h buckets)" {
+			pages := ceilDiv(inRange, cfg.pageSize)
+			if m.requests == pages {
+				r.note = "fetched every page, bucketed locally"
+			} else {
+				r.note = fmt.Sprintf("first page + %d page_size=1 counts (fewer than %d pages)", m.requests-1, pages)
+			}
+		}
+		rows = append(rows, r)
+		log.Printf("  %s: %d requests, %s", sc.kind, m.requests, m.wall.Round(time.Millisecond))
+	}
+	rss, err := vmHWM(p.Pid())
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].rss = rss
+	}
+	return rows, nil
+}
+
+func dashboardPanels() []pluginhost.Query {
+	filters := map[string]any{"has_messages": true}
+	return []pluginhost.Query{
+		q("A", map[string]any{"queryType": "count", "groupBy": "language", "bucket": "1h", "filters": filters}),
+		q("B", map[string]any{"queryType": "count", "groupBy": "device", "bucket": "1h", "filters": filters}),
+		q("C", map[string]any{"queryType": "count", "bucket": "1h", "filters": filters}),
+		q("D", map[string]any{"queryType": "conversations", "limit": 500, "filters": filters}),
+		q("E", map[string]any{"queryType": "messages", "limit": 5000, "filters": filters}),
+		q("F", map[string]any{"queryType": "count", "bucket": "total", "filters": filters}),
+	}
+}
+
+type dashboardResult struct {
+	size                  int
+	panels                []string
+	alone                 []measured
+	worst                 int
+	dash, refresh, noCach measured
+	rss                   int64
+}
+
+func runDashboard(ctx context.Context, cfg config, bin string, ds *fake.Dataset) (*dashboardResult, []target, error) {
+	a, err := startAPI(ds, cfg.embed, cfg.latency)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.stop()
+	p, err := pluginhost.Start(bin, io.Discard)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer p.Stop()
+	h := &host{p: p, api: a, cfg: cfg}
+	jd := map[string]any{"maxConversations": max(len(ds.Conversations), 10000)}
+	res := &dashboardResult{size: len(ds.Conversations)}
+	panels := dashboardPanels()
+	for _, pn := range panels {
+		m, _, err := h.query(ctx, h.dataSource(jd), pn)
+		if err != nil {
+			return nil, nil, err
+		}
+		res.panels = append(res.panels, fmt.Sprintf("%s %v", pn.RefID, pn.JSON))
+		res.alone = append(res.alone, m)
+		if m.requests > res.alone[res.worst].requests {
+			res.worst = len(res.alone) - 1
+		}
+	}
+	ds1 := h.dataSource(jd)
+	if res.dash, _, err = h.query(ctx, ds1, panels...); err != nil {
+		return nil, nil, err
+	}
+	if res.refresh, _, err = h.query(ctx, ds1, panels...); err != nil {
+		return nil, nil, err
+	}
+	noCache := map[string]any{"cacheTTL": "0s"}
+	for k, v := range jd {
+		noCache[k] = v
+	}
+	ds2 := h.dataSource(noCache)
+	if _, _, err = h.query(ctx, ds2, panels...); err != nil {
+		return nil, nil, err
+	}
+	if res.noCach, _, err = h.query(ctx, ds2, panels...); err != nil {
+		return nil, nil, err
+	}
+	if res.rss, err = vmHWM(p.Pid()); err != nil {
+		return nil, nil, err
+	}
+	worst := res.alone[res.worst].requests
+	ratio := float64(res.dash.requests) / float64(worst)
+	targets := []target{
+		{"dashboard (6 panels, one request) ≤ 1.1× its most expensive panel alone", fmt.Sprintf("%d vs %d requests: %.2f×", res.dash.requests, worst, ratio), ratio <= 1.1},
+		{"refresh within the cache TTL: 0 requests", fmt.Sprintf("%d requests", res.refresh.requests), res.refresh.requests == 0},
+	}
+	return res, targets, nil
+}
+
+// localResult is what a local-processing child reports.
+type localResult struct {
+	Query        string  `json:"query"`
+	Embed        bool    `json:"embed"`
+	Conversation int     `json:"conversations"`
+	Pages        int     `json:"pages"`
+	Bytes        int64   `json:"bytes"`
+	Millis       float64 `json:"ms"`
+	AllMillis    []int64 `json:"allMs"`
+	RSS          int64   `json:"rss"`
+	GOMAXPROCS   int     `json:"gomaxprocs"`
+}
+
+// runLocal renders the pages of the local-size data set once (with and without embedded
+// messages) into files, then measures each query in a child process of its own on one core
+// (GOMAXPROCS=1), so that its peak RSS is the plugin's work and not the fake's data set.
+func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []target, error) {
+	ds := fake.NewDataset(fake.DatasetOptions{Conversations: cfg.localSize})
+	from, to := wholeRange()
+	dirs := map[bool]string{}
+	for _, embed := range []bool{true, false} {
+		dir := filepath.Join(tmp, fmt.Sprintf("pages-embed-%v", embed))
+		if err := renderPages(fake.New(fake.Options{Dataset: ds, EmbedMessages: embed}), dir, cfg.pageSize, from, to); err != nil {
+			return nil, nil, err
+		}
+		dirs[embed] = dir
+	}
+	ds = nil
+	runtime.GC()
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []localResult
+	var targets []target
+	for _, c := range []struct {
+		query string
+		embed bool
+	}{{"count", true}, {"count", false}, {"table", true}, {"table", false}} {
+		cmd := exec.CommandContext(ctx, self, "-local-child", dirs[c.embed], "-local-size", strconv.Itoa(cfg.localSize),
+			"-page-size", strconv.Itoa(cfg.pageSize), "-reps", strconv.Itoa(cfg.reps))
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "AGENTSIGHT_BENCH_QUERY="+c.query, "GF_PLUGIN_LOG_LEVEL=warn")
+		var stderr bytes.Buffer // the plugin's logs; shown only if the child fails
+		cmd.Stderr = &stderr
+		raw, err := cmd.Output()
+		if err != nil {
+			return nil, nil, fmt.Errorf("child (%s, embed %v): %w\n%s", c.query, c.embed, err, tail(stderr.String(), 4000))
+		}
+		var r localResult
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, nil, fmt.Errorf("child output %q: %w", raw, err)
+		}
+		r.Embed = c.embed
+		out = append(out, r)
+		log.Printf("  %s (embed %v): %.0f ms, peak RSS %d MiB", r.Query, r.Embed, r.Millis, r.RSS>>20)
+		if c.query == "count" {
+			name := fmt.Sprintf("local processing of %d conversations (count by language, %s)", cfg.localSize, embedText(c.embed))
+			targets = append(targets,
+				target{name + ": ≤ 150 ms", fmt.Sprintf("%.0f ms", r.Millis), r.Millis <= 150},
+				target{name + ": ≤ 200 MB peak RSS", fmt.Sprintf("%.0f MB", float64(r.RSS)/1e6), r.RSS <= 200e6})
+		}
+	}
+	return out, targets, nil
+}
+
+func embedText(embed bool) string {
+	if embed {
+		return "pages with messages"
+	}
+	return `pages with "messages": []`
+}
+
+// renderPages writes the body of every page of the whole-range listing, as the client asks
+// for them, to dir/<page>.json.
+func renderPages(srv *fake.Server, dir string, pageSize int, from, to time.Time) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	v := agentsight.Filters{StartedAfter: from, StartedBefore: to}.Values()
+	v.Set("page_size", strconv.Itoa(pageSize))
+	for page := 1; ; page++ {
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1/api/conversations/?"+v.Encode(), nil)
+		req.Header.Set("Authorization", "Api-Key "+fake.DemoKey)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return fmt.Errorf("rendering page %d: status %d", page, rec.Code)
+		}
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(page)+".json"), rec.Body.Bytes(), 0o644); err != nil {
+			return err
+		}
+		var head struct {
+			Next *string `json:"next"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &head); err != nil {
+			return err
+		}
+		if head.Next == nil {
+			return nil
+		}
+	}
+}
+
+func render(cfg config, rows []row, dash *dashboardResult, local []localResult, targets []target, load string) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Benchmarks\n\n")
+	w("Generated by `go run ./tests/bench -latency %s -concurrency %d -sizes %s` on %s.\n\n",
+		cfg.latency, cfg.concurrency, joinInts(cfg.sizes), time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	w("## Machine\n\n")
+	w("| | |\n| --- | --- |\n")
+	w("| CPUs (`nproc`) | %d |\n", runtime.NumCPU())
+	w("| CPU model | %s |\n", cpuModel())
+	w("| memory | %s |\n", memTotal())
+	w("| Go | %s %s/%s |\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	w("| kernel | %s |\n", kernel())
+	w("| load average (1, 5, 15 min) | %s |\n\n", load)
+	w("## Method\n\n")
+	w("- The plugin is built (`go build ./pkg`) and launched as Grafana does (go-plugin handshake, gRPC); each size gets a fresh plugin process, so the peak RSS (`VmHWM` of `/proc/<pid>/status`) is per size.\n")
+	w("- The fake AgentSight API serves the seeded data set on 127.0.0.1 with %s added to every request; list pages %s. API requests are the fake's own counter.\n", cfg.latency, map[bool]string{true: "carry the conversations' messages", false: `carry "messages": []`}[cfg.embed])
+	w("- Settings: pageSize %d, concurrency %d, maxConversations ≥ the size, cacheTTL 60s. Every measurement uses a new data source instance (new uid), so its cache starts empty; the wall time is the median of %d runs (1 run above 10 000 conversations) and includes gRPC and Arrow decoding in the host.\n", cfg.pageSize, cfg.concurrency, cfg.reps)
+	w("- Range: the data set's 28 days. The table asks for `limit` = size; the count series uses 1h buckets (673 buckets); the total is `bucket: total`.\n")
+	w("- Sequential baseline: requests × latency (paging one request after another). Floor: ceil(requests / concurrency) × latency, what %d requests in flight at a time cannot beat. A ratio to the floor near 1 means the query is latency-bound.\n\n", cfg.concurrency)
+	w("## Queries over gRPC\n\n")
+	w("| query | conversations | API requests | wall time | sequential baseline | ratio | floor | ratio | plugin peak RSS | plugin CPU | fake API + host CPU | plan |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	for _, r := range rows {
+		w("| %s | %s | %d | %s | %s | %.2f× | %s | %.2f× | %s | %s | %s | %s |\n", r.kind, r.size, r.requests, ms(r.wall), ms(r.seq),
+			float64(r.wall)/float64(r.seq), ms(r.floor), float64(r.wall)/float64(r.floor), mb(r.rss), ms(r.pluginCPU), ms(r.apiCPU), r.note)
+	}
+	w("\n## Dashboard: 6 panels in one request (%d conversations)\n\n", dash.size)
+	w("Panels share filters (`has_messages: true`) and the 28-day range: series by language, series by device, ungrouped series (1h buckets), conversations table (limit 500), messages (limit 5000), total. Each panel alone runs on a fresh instance.\n\n")
+	w("| run | API requests | wall time |\n| --- | ---: | ---: |\n")
+	for i, m := range dash.alone {
+		w("| panel %s alone | %d | %s |\n", string(rune('A'+i)), m.requests, ms(m.wall))
+	}
+	w("| **dashboard, one request** | **%d** | %s |\n", dash.dash.requests, ms(dash.dash.wall))
+	w("| refresh within the cache TTL | %d | %s |\n", dash.refresh.requests, ms(dash.refresh.wall))
+	w("| refresh with cacheTTL 0 (cache off) | %d | %s |\n", dash.noCach.requests, ms(dash.noCach.wall))
+	w("\nPlugin peak RSS over the dashboard runs: %s.\n\n", mb(dash.rss))
+	w("## Local processing (%d conversations, one core)\n\n", cfg.localSize)
+	w("Decode + bucket/table + frame in-process: the plugin's `Datasource.QueryData` against a loopback server that answers each page from a file rendered beforehand, with no latency, in a child process run with `GOMAXPROCS=1` (one core). The time is the median of %d runs, each on a fresh instance; the peak RSS is the child's `VmHWM` (which includes the loopback server's page buffers).\n\n", cfg.reps)
+	w("| query | list pages | pages | JSON | time | runs (ms) | peak RSS |\n| --- | --- | ---: | ---: | ---: | --- | ---: |\n")
+	for _, l := range local {
+		w("| %s | %s | %d | %.0f MB | %.0f ms | %s | %s |\n", map[string]string{"count": "count by language, 1h buckets", "table": "conversations table"}[l.Query],
+			embedText(l.Embed), l.Pages, float64(l.Bytes)/1e6, l.Millis, joinInt64s(l.AllMillis), mb(l.RSS))
+	}
+	w("\n## Targets\n\n| target | measured | |\n| --- | --- | --- |\n")
+	for _, t := range targets {
+		w("| %s | %s | %s |\n", t.name, t.value, map[bool]string{true: "met", false: "**not met**"}[t.met])
+	}
+	return b.String()
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds())
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+func joinInt64s(v []int64) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.FormatInt(n, 10)
+	}
+	return strings.Join(s, ", ")
+}
+
+func procField(path, prefix string) string {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, prefix) {
+			if _, v, ok := strings.Cut(line, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "unknown"
+}
+
+func cpuModel() string { return procField("/proc/cpuinfo", "model name") }
+
+func memTotal() string {
+	v := procField("/proc/meminfo", "MemTotal")
+	kb, err := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64)
+	if err != nil {
+		return v
+	}
+	return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+}
+
+func kernel() string {
+	raw, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return "Linux " + string(bytes.TrimSpace(raw))
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
