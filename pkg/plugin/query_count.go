@@ -8,6 +8,7 @@ import (
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
@@ -31,7 +32,7 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 		var widened bool
 		size, widened = frames.ChooseBucketSize(r.from, r.to, r.interval, models.MinBucket, r.maxPoints)
 		if widened {
-			r.info("bucket widened to %s so that the series has no more than %d points", size, r.maxPoints)
+			r.info("bucket widened to %s so that the series has no more than %d points", gtime.FormatInterval(size), r.maxPoints)
 		}
 	}
 	buckets := frames.NewBuckets(r.from, r.to, size)

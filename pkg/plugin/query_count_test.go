@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
@@ -183,5 +184,30 @@ func TestCountMultiValueFilter(t *testing.T) {
 	}
 	if n := e.fake.RequestCount(); n != 2 {
 		t.Fatalf("%d requests, want one per value", n)
+	}
+}
+
+// A panel's interval that would draw more points than the panel asked for is widened to a
+// round bucket, and the user is told.
+func TestCountBucketWidenedToMaxDataPoints(t *testing.T) {
+	e := newEnv(t, true, nil)
+	resp, err := e.ds.QueryData(t.Context(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+		RefID: "A", JSON: []byte(`{"queryType":"count"}`), Interval: time.Minute, MaxDataPoints: 100,
+		TimeRange: backend.TimeRange{From: rangeFrom, To: rangeTo},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr := resp.Responses["A"]
+	mustOK(t, dr)
+	f := dr.Frames[0]
+	// 2 days of 1m buckets is 2881 points; 30m is the first round size within 100 points.
+	if f.Rows() != 97 {
+		t.Fatalf("%d buckets, want 97 buckets of 30m", f.Rows())
+	}
+	step := f.Fields[0].At(1).(time.Time).Sub(f.Fields[0].At(0).(time.Time))
+	notices := f.Meta.Notices
+	if step != 30*time.Minute || len(notices) != 1 || notices[0].Text != "bucket widened to 30m so that the series has no more than 100 points" {
+		t.Fatalf("step %s, notices %+v", step, notices)
 	}
 }

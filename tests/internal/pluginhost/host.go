@@ -54,7 +54,6 @@ func Start(bin string, stderr io.Writer) (*Plugin, error) {
 		stderr = io.Discard
 	}
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "GF_PLUGIN_LOG_LEVEL=warn")
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig: plugin.HandshakeConfig{
 			ProtocolVersion:  grpcplugin.ProtocolVersion,
@@ -68,9 +67,10 @@ func Start(bin string, stderr io.Writer) (*Plugin, error) {
 		},
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		Logger:           hclog.New(&hclog.LoggerOptions{Output: stderr, Level: hclog.Warn, Name: "plugin"}),
-		Stderr:           stderr,
-		StartTimeout:     30 * time.Second,
+		// Trace, so that tests can check that not even the debug log carries a secret.
+		Logger:       hclog.New(&hclog.LoggerOptions{Output: stderr, Level: hclog.Trace, Name: "plugin"}),
+		Stderr:       stderr,
+		StartTimeout: 30 * time.Second,
 	})
 	rpc, err := client.Client()
 	if err != nil {
