@@ -167,60 +167,57 @@ interface SettingProps<K> {
  * A whole-number setting. Valid text is saved as a number, empty text removes the key (the
  * default applies), and invalid text shows an error and is not saved.
  */
-function NumberSetting({ name, label, description, jsonData, onChange }: SettingProps<NumberKey>) {
-  const saved = jsonData[name];
-  const [text, setText] = useState(saved === undefined ? '' : String(saved));
+function NumberSetting({ name, ...props }: SettingProps<NumberKey>) {
   const { min, max } = SETTING_LIMITS[name];
-  const error = text.trim() === '' ? undefined : integerError(text, min, max);
-
-  const onTextChange = (e: ChangeEvent<HTMLInputElement>) => {
-    const value = e.target.value;
-    setText(value);
-    if (value.trim() === '') {
-      onChange({}, name);
-    } else if (!integerError(value, min, max)) {
-      onChange({ [name]: Number(value.trim()) });
-    }
-  };
-
   return (
-    <Field
-      label={label}
-      description={`${description} Default ${DEFAULT_SETTINGS.jsonData[name]}.`}
-      invalid={!!error}
-      error={error}
-    >
-      <Input
-        id={`agentsight-${name}`}
-        width={INPUT_WIDTH}
-        inputMode="numeric"
-        value={text}
-        placeholder={String(DEFAULT_SETTINGS.jsonData[name])}
-        onChange={onTextChange}
-      />
-    </Field>
+    <ValidatedSetting
+      name={name}
+      {...props}
+      numeric
+      validate={(text) => integerError(text, min, max)}
+      toValue={(text) => Number(text)}
+    />
   );
 }
 
-/** A Go duration setting ("30s", "5m"); same saving rules as NumberSetting. */
-function DurationSetting({
+/** A Go duration setting ("30s", "5m"), saved as text; same saving rules as NumberSetting. */
+function DurationSetting({ name, allowZero, ...props }: SettingProps<DurationKey> & { allowZero: boolean }) {
+  return (
+    <ValidatedSetting
+      name={name}
+      {...props}
+      validate={(text) => durationError(text, allowZero)}
+      toValue={(text) => text}
+    />
+  );
+}
+
+/** The input behind NumberSetting and DurationSetting. */
+function ValidatedSetting<K extends NumberKey | DurationKey>({
   name,
   label,
   description,
-  allowZero,
   jsonData,
   onChange,
-}: SettingProps<DurationKey> & { allowZero: boolean }) {
-  const [text, setText] = useState(jsonData[name] ?? '');
-  const error = text.trim() === '' ? undefined : durationError(text, allowZero);
+  numeric,
+  validate,
+  toValue,
+}: SettingProps<K> & {
+  numeric?: boolean;
+  validate: (text: string) => string | undefined;
+  toValue: (text: string) => AgentSightOptions[K];
+}) {
+  const saved = jsonData[name];
+  const [text, setText] = useState(saved === undefined ? '' : String(saved));
+  const error = text.trim() === '' ? undefined : validate(text);
 
   const onTextChange = (e: ChangeEvent<HTMLInputElement>) => {
     const value = e.target.value;
     setText(value);
     if (value.trim() === '') {
       onChange({}, name);
-    } else if (!durationError(value, allowZero)) {
-      onChange({ [name]: value.trim() });
+    } else if (!validate(value)) {
+      onChange({ [name]: toValue(value.trim()) } as Partial<AgentSightOptions>);
     }
   };
 
@@ -234,8 +231,9 @@ function DurationSetting({
       <Input
         id={`agentsight-${name}`}
         width={INPUT_WIDTH}
+        inputMode={numeric ? 'numeric' : undefined}
         value={text}
-        placeholder={DEFAULT_SETTINGS.jsonData[name]}
+        placeholder={String(DEFAULT_SETTINGS.jsonData[name])}
         onChange={onTextChange}
       />
     </Field>
