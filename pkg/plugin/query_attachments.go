@@ -54,8 +54,8 @@ func runAttachments(ctx context.Context, d *Datasource, r *run) (framer, error) 
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range perConv {
-			rows = append(rows, r...)
+		for _, convRows := range perConv {
+			rows = append(rows, convRows...)
 		}
 	}
 	return attachmentsResult{rows: rows, limit: r.query.Limit, links: d.links}, nil

@@ -29,15 +29,21 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 	}
 	size := q.Bucket
 	if size == 0 {
+		// Requests without maxDataPoints (the HTTP API, some alert rules) still get a
+		// series no panel would choke on.
+		points := r.maxPoints
+		if points <= 0 || points > maxBuckets {
+			points = maxBuckets
+		}
 		var widened bool
-		size, widened = frames.ChooseBucketSize(r.from, r.to, r.interval, models.MinBucket, r.maxPoints)
+		size, widened = frames.ChooseBucketSize(r.from, r.to, r.interval, models.MinBucket, points)
 		if widened {
-			r.info("bucket widened to %s so that the series has no more than %d points", gtime.FormatInterval(size), r.maxPoints)
+			r.info("bucket widened to %s so that the series has no more than %d points", gtime.FormatInterval(size), points)
 		}
 	}
 	buckets := frames.NewBuckets(r.from, r.to, size)
 	if buckets.N > maxBuckets {
-		return nil, badQuery("bucket %q over this range gives %d points: use a larger bucket (at most %d points)", q.Bucket.String(), buckets.N, maxBuckets)
+		return nil, badQuery("bucket %q over this range gives %d points: use a larger bucket (at most %d points)", gtime.FormatInterval(size), buckets.N, maxBuckets)
 	}
 	series := frames.NewCountSeries(buckets, q.GroupBy)
 	if q.GroupBy != "" || !q.Filters.Disjoint() {

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,5 +210,27 @@ func TestCountBucketWidenedToMaxDataPoints(t *testing.T) {
 	notices := f.Meta.Notices
 	if step != 30*time.Minute || len(notices) != 1 || notices[0].Text != "bucket widened to 30m so that the series has no more than 100 points" {
 		t.Fatalf("step %s, notices %+v", step, notices)
+	}
+}
+
+// Without maxDataPoints (HTTP API, recorded queries) a year of 1m buckets is widened, not
+// refused; an explicit bucket that would draw too many points is refused with its name.
+func TestCountBucketBounds(t *testing.T) {
+	e := newEnv(t, true, nil)
+	yearAgo := rangeTo.AddDate(-1, 0, 0)
+	resp, err := e.ds.QueryData(t.Context(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+		{RefID: "auto", JSON: []byte(`{"queryType":"count"}`), TimeRange: backend.TimeRange{From: yearAgo, To: rangeTo}},
+		{RefID: "explicit", JSON: []byte(`{"queryType":"count","bucket":"1m"}`), TimeRange: backend.TimeRange{From: yearAgo, To: rangeTo}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auto := resp.Responses["auto"]
+	mustOK(t, auto)
+	if n := auto.Frames[0].Rows(); n > maxBuckets {
+		t.Fatalf("%d buckets without maxDataPoints, want at most %d", n, maxBuckets)
+	}
+	if err := resp.Responses["explicit"].Error; err == nil || !strings.HasPrefix(err.Error(), `bucket "1m" over this range gives 525601 points`) {
+		t.Fatalf("explicit 1m over a year: %v", err)
 	}
 }
