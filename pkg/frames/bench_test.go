@@ -58,7 +58,7 @@ func benchBucketing(b *testing.B, groupBy string, size time.Duration) {
 		for i := range convs {
 			series.Add(FieldValue(&convs[i], groupBy), *convs[i].StartedAt, 1)
 		}
-		if len(series.Frames()) == 0 {
+		if f, err := series.Frames(); err != nil || len(f) == 0 {
 			b.Fatal("no frames")
 		}
 	}

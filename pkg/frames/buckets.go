@@ -69,11 +69,14 @@ func ChooseBucketSize(from, to time.Time, interval, minSize time.Duration, maxPo
 	if fits(size) {
 		return size, false
 	}
-	for _, step := range roundSizes() {
+	steps := roundSizes()
+	for _, step := range steps {
 		if step > size && fits(step) {
 			return step, true
 		}
 	}
+	// Beyond the round sizes, whole multiples of the largest one.
+	size = max(size, steps[len(steps)-1])
 	for !fits(size) {
 		size *= 2
 	}

@@ -59,7 +59,7 @@ func (c *CountSeries) series(group string) *Series {
 
 // Frames returns one timeseries-multi frame per series, groups in alphabetical order. A count
 // with nothing in range still returns one all-zero series, so alert rules read 0, not no data.
-func (c *CountSeries) Frames() data.Frames {
+func (c *CountSeries) Frames() (data.Frames, error) {
 	series := append([]Series(nil), c.Series...)
 	if len(series) == 0 && c.GroupBy == "" {
 		series = append(series, Series{Counts: make([]float64, c.Buckets.N)})
@@ -83,7 +83,7 @@ func (c *CountSeries) Frames() data.Frames {
 		frame.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
 		out = append(out, frame)
 	}
-	return out
+	return out, nil
 }
 
 // TotalFrame is a single number: the conversations in the whole range (alertable as is).

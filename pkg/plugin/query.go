@@ -20,10 +20,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 )
 
-// framer is what every query type returns: something that knows its frames.
-type framer interface {
-	Frames() data.Frames
-}
+// framer is what every query type returns: a result that knows its frames (the SDK's
+// data.Framer, so golden tests can check results directly).
+type framer = data.Framer
 
 // queryHandler runs one query type.
 type queryHandler func(ctx context.Context, d *Datasource, r *run) (framer, error)
@@ -128,7 +127,10 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery, listed *lis
 	if err != nil {
 		return d.errorResponse(err, parsed.ConversationID)
 	}
-	frames := result.Frames()
+	frames, err := result.Frames()
+	if err != nil {
+		return d.errorResponse(err, parsed.ConversationID)
+	}
 	d.annotate(frames, r, trace)
 	return backend.DataResponse{Frames: frames}
 }

@@ -14,8 +14,8 @@ type attachmentsResult struct {
 	links frames.LinkTarget
 }
 
-func (a attachmentsResult) Frames() data.Frames {
-	return limitedTable(frames.AttachmentsTable(a.rows, a.links), a.limit, "attachments")
+func (a attachmentsResult) Frames() (data.Frames, error) {
+	return limitedTable(frames.AttachmentsTable(a.rows, a.links), a.limit, "attachments"), nil
 }
 
 // runAttachments answers an attachments table for one conversation (conversationId) or for

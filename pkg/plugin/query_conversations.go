@@ -13,8 +13,8 @@ type conversationsResult struct {
 	links frames.LinkTarget
 }
 
-func (c conversationsResult) Frames() data.Frames {
-	return data.Frames{frames.ConversationsTable(c.convs, messagesEmbedded(c.convs), c.links)}
+func (c conversationsResult) Frames() (data.Frames, error) {
+	return data.Frames{frames.ConversationsTable(c.convs, messagesEmbedded(c.convs), c.links)}, nil
 }
 
 // runConversations answers a conversations table: one row per conversation in range.

@@ -17,7 +17,9 @@ const maxBuckets = 50_000
 
 type totalResult struct{ total int }
 
-func (t totalResult) Frames() data.Frames { return data.Frames{frames.TotalFrame(t.total)} }
+func (t totalResult) Frames() (data.Frames, error) {
+	return data.Frames{frames.TotalFrame(t.total)}, nil
+}
 
 // runCount answers a count query: conversations started per bucket (or in total), grouped
 // by a field when asked.

@@ -14,8 +14,8 @@ type messagesResult struct {
 	links frames.LinkTarget
 }
 
-func (m messagesResult) Frames() data.Frames {
-	return limitedTable(frames.MessagesTable(m.convs, m.links), m.limit, "messages")
+func (m messagesResult) Frames() (data.Frames, error) {
+	return limitedTable(frames.MessagesTable(m.convs, m.links), m.limit, "messages"), nil
 }
 
 // runMessages answers a messages table: every message of one conversation (conversationId)

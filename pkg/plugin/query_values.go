@@ -9,7 +9,9 @@ import (
 
 type valuesResult struct{ values []string }
 
-func (v valuesResult) Frames() data.Frames { return data.Frames{frames.ValuesFrame(v.values)} }
+func (v valuesResult) Frames() (data.Frames, error) {
+	return data.Frames{frames.ValuesFrame(v.values)}, nil
+}
 
 // runValues lists the distinct values of a field in range, for dashboard variables.
 func runValues(ctx context.Context, d *Datasource, r *run) (framer, error) {

@@ -31,6 +31,11 @@ func ForEach(ctx context.Context, n, workers int, fn func(ctx context.Context, i
 	}
 feed:
 	for i := range n {
+		// select picks at random among ready cases: check first, so that nothing new
+		// starts once the work is cancelled.
+		if ctx.Err() != nil {
+			break
+		}
 		select {
 		case next <- i:
 		case <-ctx.Done():
