@@ -1,8 +1,9 @@
-import { CoreApp, DataQueryRequest, DataSourceInstanceSettings, dateTime, ScopedVars } from '@grafana/data';
+import { CoreApp, DataQueryRequest, dateTime, ScopedVars } from '@grafana/data';
 import { lastValueFrom, of } from 'rxjs';
 
 import { AgentSightVariableSupport, DataSource } from './datasource';
-import { AgentSightOptions, AgentSightQuery } from './types';
+import { AgentSightQuery } from './types';
+import { instanceSettings } from './testFixtures';
 
 // A small stand-in for Grafana's template service: $name and ${name}, format functions, scoped vars.
 const mockVariables: Record<string, string | string[]> = {
@@ -35,18 +36,7 @@ jest.mock('@grafana/runtime', () => ({
   }),
 }));
 
-const settings = {
-  id: 1,
-  uid: 'agentsight',
-  type: 'agentsight-conversations-datasource',
-  name: 'AgentSight',
-  access: 'proxy',
-  readOnly: false,
-  jsonData: {},
-  meta: { id: 'agentsight-conversations-datasource' },
-} as unknown as DataSourceInstanceSettings<AgentSightOptions>;
-
-const ds = () => new DataSource(settings);
+const ds = () => new DataSource(instanceSettings);
 
 describe('getDefaultQuery', () => {
   it('is a count with the panel interval', () => {

@@ -1,38 +1,13 @@
 import React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
-import { DataSourceSettings } from '@grafana/data';
 
 import { ConfigEditor } from './ConfigEditor';
-import { AgentSightOptions, AgentSightSecureJsonData } from '../types';
+import { editorOptions, EditorOptions } from '../testFixtures';
+import { AgentSightOptions } from '../types';
 
-type Options = DataSourceSettings<AgentSightOptions, AgentSightSecureJsonData>;
-
-// `database` (deprecated, Elasticsearch/InfluxDB only) is left out.
-const makeOptions = (patch: Partial<Options> = {}): Options =>
-  ({
-    id: 1,
-    uid: 'agentsight',
-    orgId: 1,
-    name: 'AgentSight',
-    type: 'agentsight-conversations-datasource',
-    typeName: 'AgentSight',
-    typeLogoUrl: '',
-    access: 'proxy',
-    url: '',
-    user: '',
-    basicAuth: false,
-    basicAuthUser: '',
-    isDefault: false,
-    jsonData: {},
-    secureJsonFields: {},
-    readOnly: false,
-    withCredentials: false,
-    ...patch,
-  }) as Options;
-
-function setup(patch: Partial<Options> = {}, openAdvanced = false) {
+function setup(patch: Partial<EditorOptions> = {}, openAdvanced = false) {
   const onOptionsChange = jest.fn();
-  const options = makeOptions(patch);
+  const options = editorOptions(patch);
   render(<ConfigEditor options={options} onOptionsChange={onOptionsChange} />);
   if (openAdvanced) {
     fireEvent.click(screen.getByText('Advanced settings'));

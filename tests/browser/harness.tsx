@@ -4,15 +4,7 @@
  */
 import React, { useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import {
-  createDataFrame,
-  createTheme,
-  DataSourceInstanceSettings,
-  DataSourceSettings,
-  dateTime,
-  LoadingState,
-  PanelData,
-} from '@grafana/data';
+import { createDataFrame, createTheme, dateTime, LoadingState, PanelData } from '@grafana/data';
 import { setTemplateSrv, TemplateSrv } from '@grafana/runtime';
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 
@@ -20,9 +12,10 @@ import { ConfigEditor } from '../../src/components/ConfigEditor';
 import { QueryEditor } from '../../src/components/QueryEditor';
 import { VariableQueryEditor } from '../../src/components/VariableQueryEditor';
 import { DataSource } from '../../src/datasource';
-import { AgentSightOptions, AgentSightQuery, AgentSightSecureJsonData } from '../../src/types';
+import { EditorOptions, editorOptions, instanceSettings } from '../../src/testFixtures';
+import { AgentSightQuery } from '../../src/types';
 
-type Options = DataSourceSettings<AgentSightOptions, AgentSightSecureJsonData>;
+type Options = EditorOptions;
 
 interface HarnessWindow {
   emittedOptions: Options[];
@@ -46,16 +39,7 @@ setTemplateSrv({
 
 const theme = createTheme({ colors: { mode: 'dark' } });
 
-const datasource = new DataSource({
-  id: 1,
-  uid: 'agentsight',
-  type: 'agentsight-conversations-datasource',
-  name: 'AgentSight',
-  access: 'proxy',
-  readOnly: false,
-  jsonData: {},
-  meta: { id: 'agentsight-conversations-datasource' },
-} as unknown as DataSourceInstanceSettings<AgentSightOptions>);
+const datasource = new DataSource(instanceSettings);
 
 const FIXED_VALUES: Record<string, string[]> = {
   language: ['en', 'fr', 'de'],
@@ -71,26 +55,7 @@ datasource.getResource = (async (path: string, params?: { field?: string }) => {
 const range = { from: dateTime(Date.UTC(2025, 9, 22, 9)), to: dateTime(Date.UTC(2025, 9, 22, 10)) };
 const timeRange = { ...range, raw: { from: 'now-1h', to: 'now' } };
 
-const initialOptions: Options = {
-  id: 1,
-  uid: 'agentsight',
-  orgId: 1,
-  name: 'AgentSight',
-  type: 'agentsight-conversations-datasource',
-  typeName: 'AgentSight',
-  typeLogoUrl: '',
-  access: 'proxy',
-  url: '',
-  user: '',
-  database: '',
-  basicAuth: false,
-  basicAuthUser: '',
-  isDefault: false,
-  jsonData: {},
-  secureJsonFields: {},
-  readOnly: false,
-  withCredentials: false,
-};
+const initialOptions: Options = editorOptions({ database: '' });
 
 function ConfigPage() {
   const [options, setOptions] = useState(initialOptions);
