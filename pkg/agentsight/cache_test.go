@@ -150,22 +150,27 @@ func waitForWaiters(t *testing.T, g *flightGroup, key string, n int) {
 	t.Fatalf("flight %q never had %d waiters", key, n)
 }
 
-func TestFlightCollapsesIdenticalCalls(t *testing.T) {
-	const n = 8
+// firstPageKey is the flight key of ListConversations(ctx, Filters{}, 1, 0).
+const firstPageKey = conversationsPath + "?page_size=100"
+
+// heldServer answers a 5-conversation page only once release is closed, counting requests.
+func heldServer(t *testing.T) (chan struct{}, *atomic.Int64, *Client) {
 	release := make(chan struct{})
-	var seen atomic.Int64
+	seen := &atomic.Int64{}
 	_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen.Add(1)
 		<-release
 		pagedHandler(5, nil, nil)(w, r)
 	}), nil)
+	return release, seen, c
+}
+
+func TestFlightCollapsesIdenticalCalls(t *testing.T) {
+	const n = 8
+	release, seen, c := heldServer(t)
 	trace := &Trace{}
 	ctx := WithTrace(context.Background(), trace)
-	key := endpoint(conversationsPath, func() map[string][]string {
-		q := Filters{}.Values()
-		q.Set("page_size", "100")
-		return q
-	}())
+	key := firstPageKey
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	counts := make([]int, n)
@@ -197,14 +202,8 @@ func TestFlightCollapsesIdenticalCalls(t *testing.T) {
 }
 
 func TestFlightOneCallerCancelling(t *testing.T) {
-	release := make(chan struct{})
-	var seen atomic.Int64
-	_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seen.Add(1)
-		<-release
-		pagedHandler(5, nil, nil)(w, r)
-	}), nil)
-	key := conversationsPath + "?page_size=100"
+	release, seen, c := heldServer(t)
+	key := firstPageKey
 	quitter, quit := context.WithCancel(context.Background())
 	type result struct {
 		count int
