@@ -8,7 +8,6 @@ import (
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
 // listedRows is what the queries of one request list anyway: for each listing (its filters
@@ -68,20 +67,16 @@ func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, 
 // values. A count consults it to reuse those pages (the client's cache and in-flight
 // collapsing share them) instead of sending requests of its own, so that a dashboard whose
 // panels share their filters and range costs about as much as its most expensive panel.
-func (d *Datasource) listedByRequest(queries []backend.DataQuery) *listedRows {
-	if d.settingsErr != nil || len(queries) < 2 {
+func (d *Datasource) listedByRequest(runs []*run) *listedRows {
+	if len(runs) < 2 {
 		return nil
 	}
 	out := &listedRows{limits: map[string]int{}, shared: map[string]*sharedListing{}}
-	for _, q := range queries {
-		parsed, err := models.ParseQuery(q.JSON, q.QueryType)
-		if err != nil {
+	for _, r := range runs {
+		if r == nil {
 			continue
 		}
-		r := &run{query: parsed, from: q.TimeRange.From.UTC(), to: q.TimeRange.To.UTC()}
-		if r.to.Before(r.from) {
-			continue
-		}
+		parsed := r.query
 		limit := 0
 		switch parsed.Type {
 		case models.QueryConversations:

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"runtime/debug"
@@ -74,12 +75,24 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	resp := backend.NewQueryDataResponse()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	listed := d.listedByRequest(req.Queries)
-	for _, q := range req.Queries {
+	// Each query is parsed once, before any runs, so that the queries can share the
+	// listings they read (listedByRequest).
+	runs := make([]*run, len(req.Queries))
+	errs := make([]error, len(req.Queries))
+	if d.settingsErr == nil {
+		for i, q := range req.Queries {
+			runs[i], errs[i] = newRun(q)
+		}
+	}
+	listed := d.listedByRequest(runs)
+	for i, q := range req.Queries {
+		if runs[i] != nil {
+			runs[i].listed = listed
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := d.query(ctx, q, listed)
+			res := d.query(ctx, q, runs[i], errs[i])
 			mu.Lock()
 			resp.Responses[q.RefID] = res
 			mu.Unlock()
@@ -89,7 +102,32 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	return resp, nil
 }
 
-func (d *Datasource) query(ctx context.Context, q backend.DataQuery, listed *listedRows) (res backend.DataResponse) {
+// newRun parses a query and pins its time range; an error is a mistake in the query.
+func newRun(q backend.DataQuery) (r *run, err error) {
+	defer func() {
+		// Parsing runs before the query's own recovery; keep "never panics" true here too.
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("internal error in the AgentSight plugin while reading the query: %v", p)
+		}
+	}()
+	parsed, err := models.ParseQuery(q.JSON, q.QueryType)
+	if err != nil {
+		return nil, err
+	}
+	r = &run{
+		query:     parsed,
+		from:      q.TimeRange.From.UTC(),
+		to:        q.TimeRange.To.UTC(),
+		interval:  q.Interval,
+		maxPoints: q.MaxDataPoints,
+	}
+	if r.to.Before(r.from) {
+		return nil, errors.New("the time range ends before it starts")
+	}
+	return r, nil
+}
+
+func (d *Datasource) query(ctx context.Context, q backend.DataQuery, r *run, parseErr error) (res backend.DataResponse) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.DefaultLogger.FromContext(ctx).Error("query panicked", "refId", q.RefID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -99,25 +137,14 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery, listed *lis
 	if d.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, d.redact(d.settingsErr.Error()))
 	}
-	parsed, err := models.ParseQuery(q.JSON, q.QueryType)
-	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	if parseErr != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, parseErr.Error())
 	}
+	parsed := r.query
 	ctx, span := tracing.DefaultTracer().Start(ctx, "agentsight.query")
 	defer span.End()
 	span.SetAttributes(attribute.String("query_type", string(parsed.Type)), attribute.String("ref_id", q.RefID))
 
-	r := &run{
-		query:     parsed,
-		from:      q.TimeRange.From.UTC(),
-		to:        q.TimeRange.To.UTC(),
-		interval:  q.Interval,
-		maxPoints: q.MaxDataPoints,
-		listed:    listed,
-	}
-	if r.to.Before(r.from) {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "the time range ends before it starts")
-	}
 	trace := &agentsight.Trace{}
 	start := time.Now()
 	result, err := handlers()[parsed.Type](agentsight.WithTrace(ctx, trace), d, r)
