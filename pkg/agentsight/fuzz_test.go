@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // FuzzDecodePage serves arbitrary bytes as a page of conversations: the client must never
@@ -28,7 +29,11 @@ func FuzzDecodePage(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		body.Store(data)
-		page, err := c.ListConversations(context.Background(), Filters{}, 1, 0)
+		// A body that made the client hang would otherwise stall the fuzzer silently; with a
+		// deadline it fails here with a timeout error and is written out as a reproducer.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		page, err := c.ListConversations(ctx, Filters{}, 1, 0)
 		var direct ConversationPage
 		valid := json.Unmarshal(data, &direct) == nil && direct.Count >= 0
 		if err != nil {
