@@ -1,6 +1,7 @@
 package agentsight
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -165,8 +166,12 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ListConversations reads one page of conversations (page counts from 1).
+// ListConversations reads one page of conversations (page counts from 1), messages included.
 func (c *Client) ListConversations(ctx context.Context, f Filters, page, pageSize int) (*ConversationPage, error) {
+	return c.listPage(ctx, f, page, pageSize, WithMessages)
+}
+
+func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, detail Detail) (*ConversationPage, error) {
 	q := f.Values()
 	if pageSize <= 0 {
 		pageSize = c.pageSize
@@ -175,20 +180,24 @@ func (c *Client) ListConversations(ctx context.Context, f Filters, page, pageSiz
 	if page > 1 {
 		q.Set("page", strconv.Itoa(page))
 	}
-	var out ConversationPage
-	if err := c.get(ctx, conversationsPath, q, &out); err != nil {
+	var out *ConversationPage
+	err := c.get(ctx, conversationsPath, q, func(body []byte) (err error) {
+		out, err = decodePage(body, detail, pageSize)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	if out.Count < 0 {
 		return nil, &Error{Kind: KindDecode, Endpoint: endpoint(conversationsPath, q), Detail: "negative count"}
 	}
-	return &out, nil
+	return out, nil
 }
 
 // CountConversations asks for the number of conversations matching f with one page_size=1
 // request.
 func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error) {
-	p, err := c.ListConversations(ctx, f, 1, 1)
+	p, err := c.listPage(ctx, f, 1, 1, Summary)
 	if err != nil {
 		return 0, err
 	}
@@ -197,17 +206,21 @@ func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error)
 
 // GetConversation reads one conversation with its messages.
 func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, error) {
-	var out Conversation
-	if err := c.get(ctx, fmt.Sprintf("%s%d/", conversationsPath, id), nil, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	var out *Conversation
+	err := c.get(ctx, fmt.Sprintf("%s%d/", conversationsPath, id), nil, func(body []byte) (err error) {
+		out, err = DecodeConversation(body)
+		return err
+	})
+	return out, err
 }
 
 // GetAttachments reads the attachments of one conversation.
 func (c *Client) GetAttachments(ctx context.Context, id int64) (*ConversationAttachments, error) {
 	var out ConversationAttachments
-	if err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, &out); err != nil {
+	err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, func(body []byte) error {
+		return describeDecodeError(json.Unmarshal(body, &out))
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -232,14 +245,15 @@ func NextPageNumber(next *string, current int) (int, bool, error) {
 	return n, true, nil
 }
 
-func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
+// get reads an endpoint's body and decodes it; a decoding failure is a KindDecode error.
+func (c *Client) get(ctx context.Context, path string, q url.Values, decode func([]byte) error) error {
 	ep := endpoint(path, q)
 	body, err := c.body(ctx, ep)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		e := &Error{Kind: KindDecode, Endpoint: ep, Err: describeDecodeError(err)}
+	if err := decode(body); err != nil {
+		e := &Error{Kind: KindDecode, Endpoint: ep, Err: err}
 		c.redact(e)
 		return e
 	}
@@ -337,7 +351,7 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(resp, ep)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBodyBytes+1))
+	b, err := readBody(resp, c.maxBodyBytes)
 	if err != nil {
 		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}
 	}
@@ -345,6 +359,17 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 		return nil, &Error{Kind: KindDecode, Endpoint: ep, Detail: fmt.Sprintf("response is larger than %d bytes", c.maxBodyBytes)}
 	}
 	return b, nil
+}
+
+// readBody reads at most limit+1 bytes of a response, into a buffer of the announced size
+// when there is one: growing a buffer from nothing copied each 100 kB page several times.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + 1) // +1: reading to EOF needs room for one byte more
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	return buf.Bytes(), err
 }
 
 // redirectError is a redirect the client would not follow: it is the API's doing, not the
@@ -401,6 +426,9 @@ func scrubURLError(err error) error {
 }
 
 func describeDecodeError(err error) error {
+	if err == nil {
+		return nil
+	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		return fmt.Errorf("field %q is a JSON %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)

@@ -9,11 +9,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzDecodePage serves arbitrary bytes as a page of conversations: the client must never
-// panic, must report anything it cannot use as a decode error, and must accept every body
-// that is a well-formed page. Seeds are in testdata/fuzz/FuzzDecodePage.
+// panic, must report anything it cannot use as a decode error without the key, and must
+// accept every body encoding/json accepts (but a bare null). The decoder itself must agree
+// with encoding/json on every page in encoding/json's own output form, and a Summary must
+// be the full decode without the messages. Seeds are in testdata/fuzz/FuzzDecodePage.
 func FuzzDecodePage(f *testing.F) {
 	var body atomic.Value
 	body.Store([]byte{})
@@ -35,24 +39,68 @@ func FuzzDecodePage(f *testing.F) {
 		defer cancel()
 		page, err := c.ListConversations(ctx, Filters{}, 1, 0)
 		var direct ConversationPage
-		valid := json.Unmarshal(data, &direct) == nil && direct.Count >= 0
+		stdlibErr := json.Unmarshal(data, &direct)
+		valid := stdlibErr == nil && direct.Count >= 0 && strings.TrimSpace(string(data)) != "null"
 		if err != nil {
 			if KindOf(err) != KindDecode {
 				t.Fatalf("error %v has kind %d, want KindDecode", err, KindOf(err))
 			}
 			if valid {
-				t.Fatalf("a well-formed page was refused: %v", err)
+				t.Fatalf("a body encoding/json accepts was refused: %v", err)
 			}
 			if strings.Contains(err.Error(), testKey) {
 				t.Fatalf("error contains the key: %v", err)
 			}
+		} else {
+			if !json.Valid(data) {
+				t.Fatalf("accepted a body that is not JSON: %q", data)
+			}
+			if page.Count < 0 {
+				t.Fatalf("negative count %d accepted", page.Count)
+			}
+			checkSummary(t, data, page)
+		}
+		if stdlibErr != nil {
 			return
 		}
-		if !valid {
-			t.Fatalf("accepted a body that does not decode: %q", data)
+		// encoding/json's output form has no duplicate or case-folded keys, where the two
+		// decoders may differ by design; on it they must agree exactly.
+		canonical, err := json.Marshal(&direct)
+		if err != nil {
+			t.Fatalf("encoding/json cannot re-encode its own page: %v", err)
 		}
-		if page.Count < 0 {
-			t.Fatalf("negative count %d accepted", page.Count)
+		got, err := DecodePage(canonical, WithMessages)
+		if err != nil {
+			t.Fatalf("refused encoding/json's output %s: %v", canonical, err)
 		}
+		for i := range direct.Results {
+			direct.Results[i].MessageCount = len(direct.Results[i].Messages)
+		}
+		if diff := cmp.Diff(&direct, got); diff != "" {
+			t.Fatalf("decoding %s differs from encoding/json (-want +got):\n%s", canonical, diff)
+		}
+		checkSummary(t, canonical, got)
 	})
+}
+
+// checkSummary asserts that a Summary decode of body is full (the messages decoded) less the
+// messages.
+func checkSummary(t *testing.T, body []byte, full *ConversationPage) {
+	t.Helper()
+	summary, err := DecodePage(body, Summary)
+	if err != nil {
+		t.Fatalf("Summary refused a page WithMessages accepts: %v", err)
+	}
+	want := *full
+	want.Results = nil
+	if full.Results != nil {
+		want.Results = make([]Conversation, 0, len(full.Results))
+	}
+	for _, c := range full.Results {
+		c.Messages = nil
+		want.Results = append(want.Results, c)
+	}
+	if diff := cmp.Diff(&want, summary); diff != "" {
+		t.Fatalf("Summary differs from the full decode less its messages (-want +got):\n%s", diff)
+	}
 }

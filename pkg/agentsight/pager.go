@@ -3,6 +3,7 @@ package agentsight
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
 )
@@ -23,84 +24,43 @@ type Listing struct {
 	Problems []string
 }
 
-// ListAll reads the conversations matching f, at most limit of them (limit <= 0: MaxListRows). The
+// ListAll reads the conversations matching f, at most limit of them (limit <= 0: MaxListRows),
+// decoding detail of each. The
 // first page reveals the count; the remaining pages are then requested by number, in parallel
 // within the client's concurrency, and merged in page order without duplicate ids. Callers
 // pin f.StartedBefore so that conversations arriving meanwhile cannot shift the pages.
-func (c *Client) ListAll(ctx context.Context, f Filters, limit int) (*Listing, error) {
+func (c *Client) ListAll(ctx context.Context, f Filters, limit int, detail Detail) (*Listing, error) {
 	if limit <= 0 || limit > MaxListRows {
 		limit = MaxListRows
 	}
-	first, err := c.ListFirstPage(ctx, f)
+	first, err := c.ListFirstPage(ctx, f, detail)
 	if err != nil {
 		return nil, err
 	}
-	return c.ListRest(ctx, f, limit, first)
+	return c.ListRest(ctx, f, limit, detail, first)
 }
 
 // ListFirstPage reads the first page of a listing. Every listing asks for pages of the
 // configured size, whatever its limit, so that panels with different limits share the same
 // cached pages.
-func (c *Client) ListFirstPage(ctx context.Context, f Filters) (*ConversationPage, error) {
-	return c.ListConversations(ctx, f, 1, c.pageSize)
+func (c *Client) ListFirstPage(ctx context.Context, f Filters, detail Detail) (*ConversationPage, error) {
+	return c.listPage(ctx, f, 1, c.pageSize, detail)
 }
 
 // ListRest completes a listing whose first page (requested with ListFirstPage) a caller
-// already read, e.g. to plan from its count.
-func (c *Client) ListRest(ctx context.Context, f Filters, limit int, first *ConversationPage) (*Listing, error) {
-	if limit <= 0 || limit > MaxListRows {
-		limit = MaxListRows
-	}
-	pageSize := c.pageSize
-	want := first.Count
-	if limit < want {
-		want = limit
-	}
-	// A server may cap page_size below what we ask; its first page shows the real size.
-	perPage := pageSize
-	if first.Next != nil && len(first.Results) > 0 && len(first.Results) < pageSize {
-		perPage = len(first.Results)
-	}
-	pages := (want + perPage - 1) / perPage
-	results := make([][]Conversation, max(pages, 1))
+// already read, e.g. to plan from its count, with the same detail.
+func (c *Client) ListRest(ctx context.Context, f Filters, limit int, detail Detail, first *ConversationPage) (*Listing, error) {
+	plan := c.planPages(limit, first)
+	results := make([][]Conversation, plan.pages)
 	results[0] = first.Results
-	listing := &Listing{Count: first.Count, Truncated: first.Count > limit}
-
-	if pages > 1 && first.Next == nil {
-		listing.Problems = append(listing.Problems, fmt.Sprintf("AgentSight reported %d conversations but only one page", first.Count))
-		pages = 1
+	listing, err := c.fetchPages(ctx, f, detail, plan, first, func(page int, convs []Conversation) {
+		results[page-1] = convs
+	})
+	if err != nil {
+		return nil, err
 	}
-	if pages > 1 {
-		missing := make([]bool, pages)
-		// Twice as many workers as request slots, so that a worker decoding its page does
-		// not keep a slot idle; more would only queue, and one goroutine per page would be
-		// thousands for a large range.
-		err := parallel.ForEach(ctx, pages-1, 2*c.Concurrency(), func(ctx context.Context, i int) error {
-			page := i + 2
-			p, err := c.ListConversations(ctx, f, page, pageSize)
-			if KindOf(err) == KindNotFound {
-				// The data shrank under us: fewer pages exist than the count promised.
-				missing[page-1] = true
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			results[page-1] = p.Results
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		for page, gone := range missing {
-			if gone {
-				listing.Problems = append(listing.Problems, fmt.Sprintf("page %d of %d no longer exists", page+1, pages))
-			}
-		}
-	}
-
-	seen := make(map[int64]struct{}, want)
-	out := make([]Conversation, 0, want)
+	seen := make(map[int64]struct{}, plan.want)
+	out := make([]Conversation, 0, plan.want)
 	duplicates := 0
 	for _, page := range results {
 		for _, conv := range page {
@@ -109,19 +69,137 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, first *Conv
 				continue
 			}
 			seen[conv.ID] = struct{}{}
-			if len(out) == limit {
+			if len(out) == plan.limit {
 				listing.Truncated = true
 				continue
 			}
 			out = append(out, conv)
 		}
 	}
-	if duplicates > 0 {
-		listing.Problems = append(listing.Problems, fmt.Sprintf("%d conversations appeared on more than one page", duplicates))
-	}
-	if len(out) < want && len(listing.Problems) == 0 {
-		listing.Problems = append(listing.Problems, fmt.Sprintf("AgentSight reported %d conversations but returned %d", want, len(out)))
-	}
+	listing.finish(plan.want, len(out), duplicates)
 	listing.Conversations = out
 	return listing, nil
+}
+
+// ListEach is ListRest for callers that need each conversation once but never all of them at
+// once, such as a count: visit gets each page as it is decoded (in any order, one call at a
+// time), without the conversations an earlier page had, and nothing is kept, so a range of
+// 100k conversations costs a page's memory rather than the range's. The listing it returns
+// has no Conversations; its limit trims each page to the rows that fall within it.
+func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Detail, first *ConversationPage, visit func([]Conversation)) (*Listing, error) {
+	plan := c.planPages(limit, first)
+	var (
+		mu         sync.Mutex
+		seen       = make(map[int64]struct{}, plan.want)
+		kept       = 0
+		duplicates = 0
+	)
+	onPage := func(page int, convs []Conversation) {
+		// Rows beyond the limit are the ones ListRest would cut: the limit counts rows in
+		// page order, which a page's number tells without the pages before it.
+		if end := plan.limit - (page-1)*plan.perPage; end < len(convs) {
+			convs = convs[:max(end, 0)]
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var fresh []Conversation // set at the first duplicate: the page is not ours to change
+		for i := range convs {
+			if _, dup := seen[convs[i].ID]; dup {
+				if fresh == nil {
+					fresh = append(make([]Conversation, 0, len(convs)), convs[:i]...)
+				}
+				duplicates++
+				continue
+			}
+			seen[convs[i].ID] = struct{}{}
+			if fresh != nil {
+				fresh = append(fresh, convs[i])
+			}
+		}
+		if fresh != nil {
+			convs = fresh
+		}
+		kept += len(convs)
+		visit(convs)
+	}
+	onPage(1, first.Results)
+	listing, err := c.fetchPages(ctx, f, detail, plan, first, onPage)
+	if err != nil {
+		return nil, err
+	}
+	listing.finish(plan.want, kept, duplicates)
+	return listing, nil
+}
+
+// pagePlan is how a listing pages through its rows.
+type pagePlan struct {
+	limit   int // rows the caller takes at most
+	want    int // rows the listing reads: the limit or the count, whichever is lower
+	perPage int // rows a full page holds
+	pages   int // pages to read, the first included
+}
+
+func (c *Client) planPages(limit int, first *ConversationPage) pagePlan {
+	if limit <= 0 || limit > MaxListRows {
+		limit = MaxListRows
+	}
+	want := min(first.Count, limit)
+	// A server may cap page_size below what we ask; its first page shows the real size.
+	perPage := c.pageSize
+	if first.Next != nil && len(first.Results) > 0 && len(first.Results) < perPage {
+		perPage = len(first.Results)
+	}
+	return pagePlan{limit: limit, want: want, perPage: perPage, pages: max((want+perPage-1)/perPage, 1)}
+}
+
+// fetchPages requests pages 2 to plan.pages by number, in parallel within the client's
+// concurrency, and hands each decoded page to onPage (page 1 is the caller's). It returns a
+// listing with the count, whether the limit cuts it, and the pages that went missing.
+func (c *Client) fetchPages(ctx context.Context, f Filters, detail Detail, plan pagePlan, first *ConversationPage, onPage func(page int, convs []Conversation)) (*Listing, error) {
+	listing := &Listing{Count: first.Count, Truncated: first.Count > plan.limit}
+	pages := plan.pages
+	if pages > 1 && first.Next == nil {
+		listing.Problems = append(listing.Problems, fmt.Sprintf("AgentSight reported %d conversations but only one page", first.Count))
+		return listing, nil
+	}
+	if pages == 1 {
+		return listing, nil
+	}
+	missing := make([]bool, pages)
+	// Twice as many workers as request slots, so that a worker decoding its page does not
+	// keep a slot idle; more would only queue, and one goroutine per page would be thousands
+	// for a large range.
+	err := parallel.ForEach(ctx, pages-1, 2*c.Concurrency(), func(ctx context.Context, i int) error {
+		page := i + 2
+		p, err := c.listPage(ctx, f, page, c.pageSize, detail)
+		if KindOf(err) == KindNotFound {
+			// The data shrank under us: fewer pages exist than the count promised.
+			missing[page-1] = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		onPage(page, p.Results)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for page, gone := range missing {
+		if gone {
+			listing.Problems = append(listing.Problems, fmt.Sprintf("page %d of %d no longer exists", page+1, pages))
+		}
+	}
+	return listing, nil
+}
+
+// finish records the rows that pages doubled or left out.
+func (l *Listing) finish(want, got, duplicates int) {
+	if duplicates > 0 {
+		l.Problems = append(l.Problems, fmt.Sprintf("%d conversations appeared on more than one page", duplicates))
+	}
+	if got < want && len(l.Problems) == 0 {
+		l.Problems = append(l.Problems, fmt.Sprintf("AgentSight reported %d conversations but returned %d", want, got))
+	}
 }

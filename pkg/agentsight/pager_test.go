@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestNextPageNumber(t *testing.T) {
@@ -61,7 +66,7 @@ func TestNextLinkToOtherHostIsNeverRequested(t *testing.T) {
 		}
 		writeJSON(w, http.StatusOK, body)
 	}), func(o *Options) { o.PageSize = 2 })
-	l, err := c.ListAll(context.Background(), Filters{}, 0)
+	l, err := c.ListAll(context.Background(), Filters{}, 0, WithMessages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +183,7 @@ func TestListAll(t *testing.T) {
 				}
 				writeJSON(w, http.StatusOK, pageBody(r, count, rows, page < npages && !tt.noNext))
 			}), func(o *Options) { o.PageSize = tt.pageSize })
-			l, err := c.ListAll(context.Background(), Filters{Language: "en"}, tt.limit)
+			l, err := c.ListAll(context.Background(), Filters{Language: "en"}, tt.limit, WithMessages)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,6 +224,38 @@ func TestListAll(t *testing.T) {
 					t.Errorf("page %d requested %d times, want once (all: %v)", p, pages[p], pages)
 				}
 			}
+			mu.Unlock()
+
+			// ListEach streams the same conversations: the same set, the same problems,
+			// one page at a time.
+			first, err := c.ListFirstPage(context.Background(), Filters{Language: "en"}, Summary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var (
+				visited  []int64
+				visiting atomic.Bool
+			)
+			each, err := c.ListEach(context.Background(), Filters{Language: "en"}, tt.limit, Summary, first, func(convs []Conversation) {
+				if visiting.Swap(true) {
+					t.Error("two visits at once")
+				}
+				for _, conv := range convs {
+					visited = append(visited, conv.ID)
+				}
+				visiting.Store(false)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(visited)
+			if diff := cmp.Diff(got, visited, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("ListEach visited other conversations than ListAll lists (-ListAll +ListEach):\n%s", diff)
+			}
+			if each.Count != l.Count || each.Truncated != l.Truncated || !slices.Equal(each.Problems, l.Problems) || each.Conversations != nil {
+				t.Errorf("ListEach listing = %+v, want ListAll's %+v without conversations", each, *l)
+			}
+			mu.Lock()
 		})
 	}
 }
@@ -231,7 +268,7 @@ func TestListAllErrorOnAPage(t *testing.T) {
 		}
 		pagedHandler(50, nil, nil)(w, r)
 	}), func(o *Options) { o.PageSize = 10 })
-	_, err := c.ListAll(context.Background(), Filters{}, 0)
+	_, err := c.ListAll(context.Background(), Filters{}, 0, WithMessages)
 	if KindOf(err) != KindForbidden {
 		t.Fatalf("error = %v, want the page's 403", err)
 	}
@@ -273,7 +310,7 @@ func TestListAllConcurrencyBound(t *testing.T) {
 				inflight--
 				mu.Unlock()
 			}), func(o *Options) { o.PageSize = size; o.Concurrency = conc })
-			l, err := c.ListAll(context.Background(), Filters{}, 0)
+			l, err := c.ListAll(context.Background(), Filters{}, 0, WithMessages)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -292,11 +329,11 @@ func TestListAllConcurrencyBound(t *testing.T) {
 func TestListRestUsesFirstPage(t *testing.T) {
 	var rec counter
 	_, c := newTestServer(t, pagedHandler(35, &rec, nil), func(o *Options) { o.PageSize = 10 })
-	first, err := c.ListFirstPage(context.Background(), Filters{})
+	first, err := c.ListFirstPage(context.Background(), Filters{}, WithMessages)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := c.ListRest(context.Background(), Filters{}, 0, first)
+	l, err := c.ListRest(context.Background(), Filters{}, 0, WithMessages, first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +390,7 @@ func TestListAllWithServerPageSizeCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseIdleConnections()
-	l, err := c.ListAll(t.Context(), Filters{}, 0)
+	l, err := c.ListAll(t.Context(), Filters{}, 0, WithMessages)
 	if err != nil {
 		t.Fatal(err)
 	}

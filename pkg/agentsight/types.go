@@ -19,6 +19,9 @@ type Conversation struct {
 	EndedAt        *time.Time   `json:"ended_at"`
 	GeoLocation    *GeoLocation `json:"geo_location"`
 	Messages       []Message    `json:"messages"`
+	// MessageCount is how many messages the API embedded, also when a Summary decode
+	// counted them without decoding them (and Messages is nil).
+	MessageCount int `json:"-"`
 }
 
 // GeoLocation is where a conversation's customer connected from.

@@ -89,7 +89,7 @@ func ConversationsTable(convs []agentsight.Conversation, messagesKnown bool, l L
 			durations[i] = &floats[i]
 		}
 		if messagesKnown {
-			counts[i] = int64(len(c.Messages))
+			counts[i] = int64(c.MessageCount)
 			messages[i] = &counts[i]
 		}
 		if g := c.GeoLocation; g != nil {

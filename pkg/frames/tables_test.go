@@ -20,7 +20,8 @@ func conversations() []agentsight.Conversation {
 	t0 := ts("2026-10-20T10:00:00Z")
 	return []agentsight.Conversation{
 		{ID: 2, ConversationID: "conv-2", CustomerID: "cust_2", Language: "de", Device: "mobile", StartedAt: ptr(t0.Add(time.Hour)),
-			GeoLocation: &agentsight.GeoLocation{IPAddress: "203.0.113.9", Country: "DE"},
+			GeoLocation:  &agentsight.GeoLocation{IPAddress: "203.0.113.9", Country: "DE"},
+			MessageCount: 2,
 			Messages: []agentsight.Message{
 				{ID: 21, Timestamp: ptr(t0.Add(61 * time.Minute)), Sender: "end_user", Content: "Wo ist meine Rückerstattung?"},
 				{ID: 22, Timestamp: ptr(t0.Add(62 * time.Minute)), Sender: "agent", Content: "Sie ist unterwegs.", Attachments: []agentsight.Attachment{
@@ -29,7 +30,8 @@ func conversations() []agentsight.Conversation {
 			}},
 		{ID: 1, ConversationID: "conv-1", CustomerID: "cust_1", Language: "en", Device: "desktop", IsFavorite: true,
 			StartedAt: ptr(t0), EndedAt: ptr(t0.Add(10 * time.Minute)),
-			GeoLocation: &agentsight.GeoLocation{IPAddress: "192.0.2.1", City: "London", Country: "UK"},
+			GeoLocation:  &agentsight.GeoLocation{IPAddress: "192.0.2.1", City: "London", Country: "UK"},
+			MessageCount: 2,
 			Messages: []agentsight.Message{
 				{ID: 11, Timestamp: ptr(t0.Add(time.Minute)), Sender: "end_user", Content: "Hello, I need help."},
 				{ID: 12, Sender: "agent", Content: "no timestamp: listed last"},

@@ -17,7 +17,14 @@ type listedRows struct {
 	limits map[string]int
 
 	mu     sync.Mutex
-	shared map[string]*sharedListing
+	shared map[sharedKey]*sharedListing
+}
+
+// sharedKey names a listing decoded for a request: its pages (filters and range, as the API
+// receives them) and how much of each conversation it decodes.
+type sharedKey struct {
+	pages  string
+	detail agentsight.Detail
 }
 
 type sharedListing struct {
@@ -36,15 +43,16 @@ func (l *listedRows) rows(f agentsight.Filters) int {
 }
 
 // listAll is client.ListAll, shared by the queries of a request that read the same listing
-// to the same limit: the pages are requested once anyway (the client's cache and in-flight
-// collapsing see to that), and this decodes them once too. Every query sharing it shows the
-// listing's calls; only the one that ran it counts them as sent.
-func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, limit int) (*agentsight.Listing, error) {
+// to the same limit and detail: the pages are requested once anyway (the client's cache and
+// in-flight collapsing see to that), and this decodes them once too. Every query sharing it
+// shows the listing's calls; only the one that ran it counts them as sent.
+func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, limit int, detail agentsight.Detail) (*agentsight.Listing, error) {
 	l := r.listed
-	key := f.Values().Encode()
-	if l == nil || l.limits[key] != limit {
-		return d.client.ListAll(ctx, f, limit)
+	pages := f.Values().Encode()
+	if l == nil || l.limits[pages] != limit {
+		return d.client.ListAll(ctx, f, limit, detail)
 	}
+	key := sharedKey{pages, detail}
 	l.mu.Lock()
 	s := l.shared[key]
 	if s == nil {
@@ -56,7 +64,7 @@ func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, 
 	s.once.Do(func() {
 		ran = true
 		s.calls = &agentsight.Trace{}
-		s.listing, s.err = d.client.ListAll(agentsight.WithTrace(ctx, s.calls), f, limit)
+		s.listing, s.err = d.client.ListAll(agentsight.WithTrace(ctx, s.calls), f, limit, detail)
 	})
 	agentsight.RecordShared(ctx, s.calls.Calls(), ran)
 	return s.listing, s.err
@@ -71,7 +79,7 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 	if len(runs) < 2 {
 		return nil
 	}
-	out := &listedRows{limits: map[string]int{}, shared: map[string]*sharedListing{}}
+	out := &listedRows{limits: map[string]int{}, shared: map[sharedKey]*sharedListing{}}
 	for _, r := range runs {
 		if r == nil {
 			continue
@@ -108,20 +116,25 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 // listConversations reads the conversations that a query's filters select in its range, one
 // listing per combination of filter values, merged without duplicates, newest first. It warns
 // when the limit or the API's inconsistencies cut rows, so a frame never silently drops any.
-func (d *Datasource) listConversations(ctx context.Context, r *run, limit int) ([]agentsight.Conversation, error) {
+// Only the messages and attachments tables need the messages that list pages embed (detail
+// WithMessages); the rest decode a Summary, which only counts them.
+func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, detail agentsight.Detail) ([]agentsight.Conversation, error) {
 	combos := r.query.Filters.Combinations(r.from, r.to)
 	var merged []agentsight.Conversation
 	seen := map[int64]bool{}
 	reported, truncated := 0, false
+	var problems []string
 	for _, f := range combos {
-		listing, err := d.listAll(ctx, r, f, limit)
+		listing, err := d.listAll(ctx, r, f, limit, detail)
 		if err != nil {
 			return nil, err
 		}
 		reported += listing.Count
 		truncated = truncated || listing.Truncated
-		for _, p := range listing.Problems {
-			r.warn("%s; the table shows the conversations that arrived", p)
+		problems = append(problems, listing.Problems...)
+		if len(combos) == 1 {
+			merged = listing.Conversations // nothing to merge: no copy, no id set
+			break
 		}
 		for _, c := range listing.Conversations {
 			if !seen[c.ID] {
@@ -137,10 +150,19 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int) (
 		merged = merged[:limit]
 		truncated = true
 	}
-	if truncated {
-		r.warn("showing %d of %d conversations: raise the query's limit or the data source's max conversations, or narrow the filters", len(merged), reported)
-	}
+	warnListing(r, problems, truncated, len(merged), reported)
 	return merged, nil
+}
+
+// warnListing tells of the rows a listing could not show: those the API's inconsistencies
+// lost and those beyond the limit.
+func warnListing(r *run, problems []string, truncated bool, shown, reported int) {
+	for _, p := range problems {
+		r.warn("%s; the table shows the conversations that arrived", p)
+	}
+	if truncated {
+		r.warn("showing %d of %d conversations: raise the query's limit or the data source's max conversations, or narrow the filters", shown, reported)
+	}
 }
 
 func newestFirst(a, b agentsight.Conversation) int {
@@ -168,7 +190,7 @@ func newestFirst(a, b agentsight.Conversation) int {
 // send "messages": [] for every conversation of a list, and then details must be read.
 func messagesEmbedded(convs []agentsight.Conversation) bool {
 	for _, c := range convs {
-		if len(c.Messages) > 0 {
+		if c.MessageCount > 0 {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -28,7 +29,7 @@ func runAttachments(ctx context.Context, d *Datasource, r *run) (framer, error) 
 		}
 		return attachmentsResult{rows: frames.AttachmentRows(a), limit: r.query.Limit, links: d.links}, nil
 	}
-	convs, err := d.listConversations(ctx, r, r.limit(d.settings))
+	convs, err := d.listConversations(ctx, r, r.limit(d.settings), agentsight.WithMessages)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func (c conversationsResult) Frames() (data.Frames, error) {
 
 // runConversations answers a conversations table: one row per conversation in range.
 func runConversations(ctx context.Context, d *Datasource, r *run) (framer, error) {
-	convs, err := d.listConversations(ctx, r, r.limit(d.settings))
+	convs, err := d.listConversations(ctx, r, r.limit(d.settings), agentsight.Summary)
 	if err != nil {
 		return nil, err
 	}

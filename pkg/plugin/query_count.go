@@ -51,16 +51,7 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 	if q.GroupBy != "" || !q.Filters.Disjoint() {
 		// Groups are only known from the conversations themselves, and overlapping message
 		// searches must be merged by id: both need the conversations.
-		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations)
-		if err != nil {
-			return nil, err
-		}
-		for i := range convs {
-			if t := convs[i].StartedAt; t != nil {
-				series.Add(frames.FieldValue(&convs[i], q.GroupBy), *t, 1)
-			}
-		}
-		return series, nil
+		return series, d.countListed(ctx, r, series)
 	}
 	for _, f := range q.Filters.Combinations(r.from, r.to) {
 		if err := d.countSeries(ctx, r, f, series); err != nil {
@@ -77,7 +68,7 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 // exact plan when the range holds more conversations than a query may read.
 func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	limit := d.settings.MaxConversations
-	first, err := d.client.ListFirstPage(ctx, f)
+	first, err := d.client.ListFirstPage(ctx, f, agentsight.Summary)
 	if err != nil {
 		return err
 	}
@@ -92,12 +83,22 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 	if first.Count > limit || series.Buckets.N < extraPages {
 		return d.countPerBucket(ctx, r, f, series)
 	}
+	add := func(convs []agentsight.Conversation) {
+		for i := range convs {
+			if t := convs[i].StartedAt; t != nil {
+				series.Add("", *t, 1)
+			}
+		}
+	}
 	var listing *agentsight.Listing
 	if r.listed.rows(f) == limit {
 		// Other queries of the request read this very listing: share it.
-		listing, err = d.listAll(ctx, r, f, limit)
+		listing, err = d.listAll(ctx, r, f, limit, agentsight.Summary)
+		if err == nil {
+			add(listing.Conversations)
+		}
 	} else {
-		listing, err = d.client.ListRest(ctx, f, limit, first)
+		listing, err = d.client.ListEach(ctx, f, limit, agentsight.Summary, first, add)
 	}
 	if err != nil {
 		return err
@@ -105,11 +106,43 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 	for _, p := range listing.Problems {
 		r.warn("%s; the counts may be incomplete", p)
 	}
-	for i := range listing.Conversations {
-		if t := listing.Conversations[i].StartedAt; t != nil {
-			series.Add("", *t, 1)
+	return nil
+}
+
+// countListed adds each conversation the query selects to its group's series. A single
+// listing that no other query of the request reads is streamed, page by page, so that a
+// range of 100k conversations is never held at once; otherwise the request's shared
+// listings are read.
+func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.CountSeries) error {
+	add := func(convs []agentsight.Conversation) {
+		for i := range convs {
+			if t := convs[i].StartedAt; t != nil {
+				series.Add(frames.FieldValue(&convs[i], r.query.GroupBy), *t, 1)
+			}
 		}
 	}
+	limit := d.settings.MaxConversations
+	combos := r.query.Filters.Combinations(r.from, r.to)
+	if len(combos) > 1 || r.listed.rows(combos[0]) == limit {
+		convs, err := d.listConversations(ctx, r, limit, agentsight.Summary)
+		if err == nil {
+			add(convs)
+		}
+		return err
+	}
+	first, err := d.client.ListFirstPage(ctx, combos[0], agentsight.Summary)
+	if err != nil {
+		return err
+	}
+	shown := 0
+	listing, err := d.client.ListEach(ctx, combos[0], limit, agentsight.Summary, first, func(convs []agentsight.Conversation) {
+		shown += len(convs)
+		add(convs)
+	})
+	if err != nil {
+		return err
+	}
+	warnListing(r, listing.Problems, listing.Truncated, shown, listing.Count)
 	return nil
 }
 
@@ -133,7 +166,7 @@ func (d *Datasource) countPerBucket(ctx context.Context, r *run, f agentsight.Fi
 // none when another query of the request lists the same conversations).
 func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 	if !r.query.Filters.Disjoint() {
-		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations)
+		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations, agentsight.Summary)
 		return len(convs), err
 	}
 	total := 0
@@ -152,7 +185,7 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 // page_size=1 request.
 func (d *Datasource) countOne(ctx context.Context, r *run, f agentsight.Filters) (int, error) {
 	if r.listed.rows(f) > 0 {
-		first, err := d.client.ListFirstPage(ctx, f)
+		first, err := d.client.ListFirstPage(ctx, f, agentsight.Summary)
 		if err != nil {
 			return 0, err
 		}

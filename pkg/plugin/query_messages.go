@@ -28,7 +28,7 @@ func runMessages(ctx context.Context, d *Datasource, r *run) (framer, error) {
 		}
 		return messagesResult{convs: []agentsight.Conversation{*c}, limit: r.query.Limit, links: d.links}, nil
 	}
-	convs, err := d.listConversations(ctx, r, r.limit(d.settings))
+	convs, err := d.listConversations(ctx, r, r.limit(d.settings), agentsight.WithMessages)
 	if err != nil {
 		return nil, err
 	}

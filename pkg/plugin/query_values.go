@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
@@ -27,7 +28,7 @@ func (d *Datasource) distinctValues(ctx context.Context, r *run) ([]string, erro
 		r.info("AgentSight does not list action names; type the action name into the filter")
 		return nil, nil
 	}
-	convs, err := d.listConversations(ctx, r, d.settings.MaxConversations)
+	convs, err := d.listConversations(ctx, r, d.settings.MaxConversations, agentsight.Summary)
 	if err != nil {
 		return nil, err
 	}
