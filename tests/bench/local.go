@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
@@ -19,11 +21,11 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
-// runLocalChild is the child process of the local-processing measurement: it serves the
-// pages rendered in dir on loopback without latency and runs the query (named by
-// AGENTSIGHT_BENCH_QUERY) through the plugin's QueryData in this process, then prints a
-// localResult as JSON on stdout.
-func runLocalChild(dir string) error {
+// runLocalChild is the child process of the local-processing measurement: it runs the query
+// (named by AGENTSIGHT_BENCH_QUERY) through the plugin's QueryData in this process against
+// the page server at url, which the parent runs so that serving the pages costs this
+// process nothing, then prints a localResult as JSON on stdout.
+func runLocalChild(url string) error {
 	size, _ := strconv.Atoi(flag.Lookup("local-size").Value.String())
 	pageSize, _ := strconv.Atoi(flag.Lookup("page-size").Value.String())
 	reps, _ := strconv.Atoi(flag.Lookup("reps").Value.String())
@@ -33,55 +35,39 @@ func runLocalChild(dir string) error {
 		model = map[string]any{"queryType": "conversations"}
 	}
 
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	var bytes int64
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil {
-			bytes += info.Size()
-		}
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		page := r.URL.Query().Get("page")
-		if page == "" {
-			page = "1"
-		}
-		body, err := os.ReadFile(filepath.Join(dir, filepath.Base(page)+".json"))
+	// AGENTSIGHT_BENCH_CPUPROFILE=<file> profiles the runs, to find where the time goes.
+	if path := os.Getenv("AGENTSIGHT_BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path + "." + query)
 		if err != nil {
-			http.Error(w, `{"detail":"Invalid page."}`, http.StatusNotFound)
-			return
+			return err
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	raw, _ := json.Marshal(model)
 	jsonData, _ := json.Marshal(map[string]any{"pageSize": pageSize, "maxConversations": size})
 	end := fake.DefaultEnd()
-	var runs []int64
+	var runs, cpu []int64
 	for i := range max(reps, 1) {
 		inst, err := plugin.NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
-			UID: fmt.Sprintf("local-%d", i), Name: "AgentSight", Type: "agentsight-conversations-datasource", URL: "http://" + ln.Addr().String(),
+			UID: fmt.Sprintf("local-%d", i), Name: "AgentSight", Type: "agentsight-conversations-datasource", URL: url,
 			JSONData: jsonData, DecryptedSecureJSONData: map[string]string{"apiKey": fake.DemoKey},
 		})
 		if err != nil {
 			return err
 		}
 		d := inst.(*plugin.Datasource)
+		cpuStart := selfCPU()
 		start := time.Now()
 		resp, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
 			RefID: "A", QueryType: model["queryType"].(string), JSON: raw,
 			TimeRange: backend.TimeRange{From: end.Add(-fake.DefaultSpan), To: end}, Interval: time.Hour, MaxDataPoints: 2000,
 		}}})
 		elapsed := time.Since(start)
+		cpuUsed := selfCPU() - cpuStart
 		d.Dispose()
 		if err != nil {
 			return err
@@ -94,17 +80,20 @@ func runLocalChild(dir string) error {
 			return fmt.Errorf("%s: %d conversations in the frames, want %d", query, n, size)
 		}
 		runs = append(runs, elapsed.Milliseconds())
+		cpu = append(cpu, cpuUsed.Milliseconds())
 		resp, dr = nil, backend.DataResponse{}
 	}
-	sorted := slices.Clone(runs)
+	sorted, sortedCPU := slices.Clone(runs), slices.Clone(cpu)
 	slices.Sort(sorted)
+	slices.Sort(sortedCPU)
 	rss, err := vmHWM(os.Getpid())
 	if err != nil {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(localResult{
-		Query: query, Conversation: size, Pages: len(entries), Bytes: bytes,
-		Millis: float64(sorted[len(sorted)/2]), AllMillis: runs, RSS: rss, GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Query: query, Conversation: size,
+		Millis: float64(sorted[len(sorted)/2]), AllMillis: runs, CPUMillis: float64(sortedCPU[len(sortedCPU)/2]),
+		RSS: rss, GOMAXPROCS: runtime.GOMAXPROCS(0),
 	})
 }
 
@@ -121,3 +110,51 @@ func countedConversations(query string, dr backend.DataResponse) int {
 	}
 	return int(sum)
 }
+
+// pageServer answers the list requests of the local-processing child with the pages rendered
+// in dir, read into memory beforehand, without latency.
+type pageServer struct {
+	pages map[string][]byte
+	bytes int64
+	ln    net.Listener
+	srv   *http.Server
+}
+
+func startPageServer(dir string) (*pageServer, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	ps := &pageServer{pages: map[string][]byte{}}
+	for _, e := range entries {
+		body, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ps.pages[strings.TrimSuffix(e.Name(), ".json")] = body
+		ps.bytes += int64(len(body))
+	}
+	if ps.ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	ps.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page := r.URL.Query().Get("page")
+		if page == "" {
+			page = "1"
+		}
+		body, ok := ps.pages[page]
+		if !ok {
+			http.Error(w, `{"detail":"Invalid page."}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
+	}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = ps.srv.Serve(ps.ln) }()
+	return ps, nil
+}
+
+func (ps *pageServer) url() string { return "http://" + ps.ln.Addr().String() }
+
+func (ps *pageServer) close() { _ = ps.srv.Close() }

@@ -533,6 +533,7 @@ type localResult struct {
 	Bytes        int64   `json:"bytes"`
 	Millis       float64 `json:"ms"`
 	AllMillis    []int64 `json:"allMs"`
+	CPUMillis    float64 `json:"cpuMs"`
 	RSS          int64   `json:"rss"`
 	GOMAXPROCS   int     `json:"gomaxprocs"`
 }
@@ -563,12 +564,17 @@ func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []tar
 		query string
 		embed bool
 	}{{"count", true}, {"count", false}, {"table", true}, {"table", false}} {
-		cmd := exec.CommandContext(ctx, self, "-local-child", dirs[c.embed], "-local-size", strconv.Itoa(cfg.localSize),
+		pages, err := startPageServer(dirs[c.embed])
+		if err != nil {
+			return nil, nil, err
+		}
+		cmd := exec.CommandContext(ctx, self, "-local-child", pages.url(), "-local-size", strconv.Itoa(cfg.localSize),
 			"-page-size", strconv.Itoa(cfg.pageSize), "-reps", strconv.Itoa(cfg.reps))
 		cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "AGENTSIGHT_BENCH_QUERY="+c.query, "GF_PLUGIN_LOG_LEVEL=warn")
 		var stderr bytes.Buffer // the plugin's logs; shown only if the child fails
 		cmd.Stderr = &stderr
 		raw, err := cmd.Output()
+		pages.close()
 		if err != nil {
 			return nil, nil, fmt.Errorf("child (%s, embed %v): %w\n%s", c.query, c.embed, err, tail(stderr.String(), 4000))
 		}
@@ -576,9 +582,9 @@ func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []tar
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, nil, fmt.Errorf("child output %q: %w", raw, err)
 		}
-		r.Embed = c.embed
+		r.Embed, r.Pages, r.Bytes = c.embed, len(pages.pages), pages.bytes
 		out = append(out, r)
-		log.Printf("  %s (embed %v): %.0f ms, peak RSS %d MiB", r.Query, r.Embed, r.Millis, r.RSS>>20)
+		log.Printf("  %s (embed %v): %.0f ms (CPU %.0f ms), peak RSS %d MiB", r.Query, r.Embed, r.Millis, r.CPUMillis, r.RSS>>20)
 		if c.query == "count" {
 			name := fmt.Sprintf("local processing of %d conversations (count by language, %s)", cfg.localSize, embedText(c.embed))
 			targets = append(targets,
@@ -668,11 +674,11 @@ func render(cfg config, rows []row, dash *dashboardResult, local []localResult, 
 	w("| refresh with cacheTTL 0 (cache off) | %d | %s |\n", dash.noCach.requests, ms(dash.noCach.wall))
 	w("\nPlugin peak RSS over the dashboard runs: %s.\n\n", mb(dash.rss))
 	w("## Local processing (%d conversations, one core)\n\n", cfg.localSize)
-	w("Decode + bucket/table + frame in-process: the plugin's `Datasource.QueryData` against a loopback server that answers each page from a file rendered beforehand, with no latency, in a child process run with `GOMAXPROCS=1` (one core). The time is the median of %d runs, each on a fresh instance; the peak RSS is the child's `VmHWM` (which includes the loopback server's page buffers).\n\n", cfg.reps)
-	w("| query | list pages | pages | JSON | time | runs (ms) | peak RSS |\n| --- | --- | ---: | ---: | ---: | --- | ---: |\n")
+	w("Read + decode + bucket/table + frame: the plugin's `Datasource.QueryData`, in a child process run with `GOMAXPROCS=1` (one core), against a loopback server in the benchmark process that answers each page, rendered beforehand, from memory without latency. The time is the median of %d runs, each on a fresh instance (so an empty cache); CPU is the child's user + system time over the same run, the work the plugin does on its one core; the peak RSS is the child's `VmHWM`.\n\n", cfg.reps)
+	w("| query | list pages | pages | JSON | time | runs (ms) | CPU | peak RSS |\n| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n")
 	for _, l := range local {
-		w("| %s | %s | %d | %.0f MB | %.0f ms | %s | %s |\n", map[string]string{"count": "count by language, 1h buckets", "table": "conversations table"}[l.Query],
-			embedText(l.Embed), l.Pages, float64(l.Bytes)/1e6, l.Millis, joinInt64s(l.AllMillis), mb(l.RSS))
+		w("| %s | %s | %d | %.0f MB | %.0f ms | %s | %.0f ms | %s |\n", map[string]string{"count": "count by language, 1h buckets", "table": "conversations table"}[l.Query],
+			embedText(l.Embed), l.Pages, float64(l.Bytes)/1e6, l.Millis, joinInt64s(l.AllMillis), l.CPUMillis, mb(l.RSS))
 	}
 	w("\n## Targets\n\n| target | measured | |\n| --- | --- | --- |\n")
 	for _, t := range targets {
