@@ -197,7 +197,7 @@ func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, de
 // CountConversations asks for the number of conversations matching f with one page_size=1
 // request.
 func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error) {
-	p, err := c.listPage(ctx, f, 1, 1, Summary)
+	p, err := c.listPage(ctx, f, 1, 1, StartsGroupedBy(""))
 	if err != nil {
 		return 0, err
 	}

@@ -10,16 +10,66 @@ import (
 	"unicode/utf8"
 )
 
-// Detail is how much of each conversation a list page decodes.
-type Detail int
+// Detail is how much of each conversation a list page decodes. It is comparable, so that
+// listings can be shared by detail.
+type Detail struct {
+	// Messages decodes the embedded messages (and their attachments); otherwise they are only
+	// counted: counts, tables and value lists never read them, and they are most of a page.
+	Messages bool
+	// StartsOnly decodes only what a count reads, the id, started_at and the GroupBy field,
+	// and skips the rest without allocating any of it.
+	StartsOnly bool
+	GroupBy    string
+}
+
+var (
+	// Summary decodes every field of a conversation and counts its messages.
+	Summary = Detail{}
+	// WithMessages decodes everything, messages and attachments included.
+	WithMessages = Detail{Messages: true}
+)
+
+// StartsGroupedBy is the detail a count needs: ids and starts, and the field it groups by
+// ("" for none).
+func StartsGroupedBy(field string) Detail { return Detail{StartsOnly: true, GroupBy: field} }
+
+// fieldSet marks the conversation fields a decode keeps.
+type fieldSet uint16
 
 const (
-	// Summary decodes every field of a conversation but only counts its embedded messages:
-	// counts, tables and value lists never read them, and they are most of a page's bytes.
-	Summary Detail = iota
-	// WithMessages decodes the embedded messages (and their attachments) too.
-	WithMessages
+	fieldConversationID fieldSet = 1 << iota
+	fieldCustomer
+	fieldLanguage
+	fieldDevice
+	fieldFlags // is_favorite, is_used
+	fieldEndedAt
+	fieldGeoIP
+	fieldGeoCity
+	fieldGeoCountry
+	fieldMessages // counted, or decoded with Detail.Messages
+
+	fieldGeo  = fieldGeoIP | fieldGeoCity | fieldGeoCountry
+	allFields = fieldConversationID | fieldCustomer | fieldLanguage | fieldDevice | fieldFlags | fieldEndedAt | fieldGeo | fieldMessages
 )
+
+func (d Detail) fields() fieldSet {
+	if !d.StartsOnly {
+		return allFields
+	}
+	switch d.GroupBy {
+	case "language":
+		return fieldLanguage
+	case "device":
+		return fieldDevice
+	case "customer_id":
+		return fieldCustomer
+	case "city":
+		return fieldGeoCity
+	case "country":
+		return fieldGeoCountry
+	}
+	return 0
+}
 
 // maxDepth is encoding/json's nesting limit, so that a body this decoder refuses for depth is
 // one the standard library would refuse as well.
@@ -34,6 +84,7 @@ type decoder struct {
 	data     []byte
 	pos      int
 	detail   Detail
+	want     fieldSet
 	pageSize int
 	depth    int
 
@@ -88,7 +139,7 @@ func DecodeConversation(body []byte) (*Conversation, error) {
 }
 
 func newDecoder(body []byte, detail Detail) *decoder {
-	return &decoder{data: body, detail: detail, interned: map[string]string{}}
+	return &decoder{data: body, detail: detail, want: detail.fields()}
 }
 
 // document decodes one top-level value and refuses anything after it but white space.
@@ -121,33 +172,73 @@ func (d *decoder) conversation(c *Conversation) error {
 	if d.depth > 0 && d.null() {
 		return nil // as encoding/json: null leaves a struct as it was
 	}
-	return d.object(func(key []byte) error {
-		switch string(key) {
-		case "id":
-			return d.int64Field(&c.ID)
-		case "conversation_id":
-			return d.stringField(&c.ConversationID, false)
-		case "customer_id":
-			return d.stringField(&c.CustomerID, false)
-		case "language":
-			return d.stringField(&c.Language, true)
-		case "device":
-			return d.stringField(&c.Device, true)
-		case "is_favorite":
-			return d.boolField(&c.IsFavorite)
-		case "is_used":
-			return d.optionalBool(&c.IsUsed)
-		case "started_at":
-			return d.timeField(&c.StartedAt)
-		case "ended_at":
-			return d.timeField(&c.EndedAt)
-		case "geo_location":
-			return d.geoLocation(&c.GeoLocation)
-		case "messages":
-			return d.messages(c)
+	more, err := d.openObject()
+	for err == nil && more {
+		var key []byte
+		if key, err = d.key(); err != nil {
+			return err
 		}
-		return d.skip()
-	})
+		switch f := conversationField(key); {
+		case f == 0:
+			switch string(key) {
+			case "id":
+				err = d.int64Field(&c.ID)
+			case "started_at":
+				err = d.timeField(&c.StartedAt)
+			default:
+				err = d.skip()
+			}
+		case d.want&f == 0:
+			err = d.skip()
+		case f == fieldConversationID:
+			err = d.stringField(&c.ConversationID, false)
+		case f == fieldCustomer:
+			err = d.stringField(&c.CustomerID, false)
+		case f == fieldLanguage:
+			err = d.stringField(&c.Language, true)
+		case f == fieldDevice:
+			err = d.stringField(&c.Device, true)
+		case f == fieldFlags && string(key) == "is_favorite":
+			err = d.boolField(&c.IsFavorite)
+		case f == fieldFlags:
+			err = d.optionalBool(&c.IsUsed)
+		case f == fieldEndedAt:
+			err = d.timeField(&c.EndedAt)
+		case f == fieldGeo:
+			err = d.geoLocation(&c.GeoLocation)
+		default: // fieldMessages
+			err = d.messages(c)
+		}
+		if err != nil {
+			return inField(string(key), err)
+		}
+		more, err = d.nextMember()
+	}
+	return err
+}
+
+// conversationField is the field set a conversation key belongs to; 0 for id and
+// started_at, which every decode keeps, and for keys this client does not know.
+func conversationField(key []byte) fieldSet {
+	switch string(key) {
+	case "conversation_id":
+		return fieldConversationID
+	case "customer_id":
+		return fieldCustomer
+	case "language":
+		return fieldLanguage
+	case "device":
+		return fieldDevice
+	case "is_favorite", "is_used":
+		return fieldFlags
+	case "ended_at":
+		return fieldEndedAt
+	case "geo_location":
+		return fieldGeo
+	case "messages":
+		return fieldMessages
+	}
+	return 0
 }
 
 func (d *decoder) geoLocation(out **GeoLocation) error {
@@ -165,17 +256,28 @@ func (d *decoder) geoLocation(out **GeoLocation) error {
 		*out, d.locations = &d.locations[0], d.locations[1:]
 	}
 	g := *out
-	return d.object(func(key []byte) error {
+	more, err := d.openObject()
+	for err == nil && more {
+		var key []byte
+		if key, err = d.key(); err != nil {
+			return err
+		}
 		switch string(key) {
 		case "ip_address":
-			return d.stringField(&g.IPAddress, false)
+			err = d.optionalField(fieldGeoIP, &g.IPAddress, false)
 		case "city":
-			return d.stringField(&g.City, true)
+			err = d.optionalField(fieldGeoCity, &g.City, true)
 		case "country":
-			return d.stringField(&g.Country, true)
+			err = d.optionalField(fieldGeoCountry, &g.Country, true)
+		default:
+			err = d.skip()
 		}
-		return d.skip()
-	})
+		if err != nil {
+			return inField(string(key), err)
+		}
+		more, err = d.nextMember()
+	}
+	return err
 }
 
 func (d *decoder) messages(c *Conversation) error {
@@ -183,7 +285,7 @@ func (d *decoder) messages(c *Conversation) error {
 		c.Messages, c.MessageCount = nil, 0
 		return nil
 	}
-	if d.detail == Summary {
+	if !d.detail.Messages {
 		n := 0
 		err := d.array(func(int) error { n++; return d.skip() })
 		c.Messages, c.MessageCount = nil, n
@@ -255,48 +357,70 @@ func (d *decoder) attachments(out *[]Attachment) error {
 
 // object reads an object, calling field for each key with the decoder on its value.
 func (d *decoder) object(field func(key []byte) error) error {
+	more, err := d.openObject()
+	for err == nil && more {
+		var key []byte
+		if key, err = d.key(); err != nil {
+			return err
+		}
+		if err = field(key); err != nil {
+			return inField(string(key), err)
+		}
+		more, err = d.nextMember()
+	}
+	return err
+}
+
+// openObject reads the opening brace of an object and tells whether a member follows. The
+// hot decoders (a conversation, its location) walk members with key and nextMember in a
+// loop of their own rather than through object's callback.
+func (d *decoder) openObject() (more bool, err error) {
 	if d.peek() != '{' {
-		return d.typeError("an object")
+		return false, d.typeError("an object")
 	}
 	if err := d.enter(); err != nil {
-		return err
+		return false, err
 	}
 	d.pos++
 	if d.peek() == '}' {
 		d.pos++
 		d.depth--
-		return nil
+		return false, nil
 	}
-	for {
-		if d.peek() != '"' {
-			return d.syntaxError("where an object key was expected")
-		}
-		raw, escaped, err := d.scanString()
-		if err != nil {
-			return err
-		}
-		key := raw
-		if escaped {
-			key = []byte(unquote(raw))
-		}
-		if d.peek() != ':' {
-			return d.syntaxError("after an object key")
-		}
+	return true, nil
+}
+
+// key reads a member's key and its colon.
+func (d *decoder) key() ([]byte, error) {
+	if d.peek() != '"' {
+		return nil, d.syntaxError("where an object key was expected")
+	}
+	raw, escaped, err := d.scanString()
+	if err != nil {
+		return nil, err
+	}
+	if escaped {
+		raw = []byte(unquote(raw))
+	}
+	if d.peek() != ':' {
+		return nil, d.syntaxError("after an object key")
+	}
+	d.pos++
+	return raw, nil
+}
+
+// nextMember reads what follows a member's value and tells whether another member follows.
+func (d *decoder) nextMember() (more bool, err error) {
+	switch d.peek() {
+	case ',':
 		d.pos++
-		if err := field(key); err != nil {
-			return inField(string(key), err)
-		}
-		switch d.peek() {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			d.depth--
-			return nil
-		default:
-			return d.syntaxError("after an object value")
-		}
+		return true, nil
+	case '}':
+		d.pos++
+		d.depth--
+		return false, nil
 	}
+	return false, d.syntaxError("after an object value")
 }
 
 // array reads an array, calling elem with the decoder on each element.
@@ -421,6 +545,9 @@ func (d *decoder) stringField(out *string, intern bool) error {
 	case intern:
 		s, ok := d.interned[string(raw)]
 		if !ok {
+			if d.interned == nil {
+				d.interned = map[string]string{}
+			}
 			s = string(raw)
 			d.interned[s] = s
 		}
@@ -429,6 +556,14 @@ func (d *decoder) stringField(out *string, intern bool) error {
 		*out = string(raw)
 	}
 	return nil
+}
+
+// optionalField decodes a string the decode keeps (field in d.want) and skips it otherwise.
+func (d *decoder) optionalField(field fieldSet, out *string, intern bool) error {
+	if d.want&field == 0 {
+		return d.skip()
+	}
+	return d.stringField(out, intern)
 }
 
 func (d *decoder) optionalString(out **string) error {

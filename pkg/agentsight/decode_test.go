@@ -39,6 +39,41 @@ func summaryOf(p *agentsight.ConversationPage) *agentsight.ConversationPage {
 	return &out
 }
 
+// projectedOf is a page as a StartsGroupedBy(field) decode should give it: ids, starts and
+// the one field, nothing else.
+func projectedOf(p *agentsight.ConversationPage, field string) *agentsight.ConversationPage {
+	out := *p
+	out.Results = nil
+	if p.Results != nil {
+		out.Results = make([]agentsight.Conversation, 0, len(p.Results))
+	}
+	for _, c := range p.Results {
+		kept := agentsight.Conversation{ID: c.ID, StartedAt: c.StartedAt}
+		switch field {
+		case "language":
+			kept.Language = c.Language
+		case "device":
+			kept.Device = c.Device
+		case "customer_id":
+			kept.CustomerID = c.CustomerID
+		case "city", "country":
+			if g := c.GeoLocation; g != nil {
+				kept.GeoLocation = &agentsight.GeoLocation{}
+				if field == "city" {
+					kept.GeoLocation.City = g.City
+				} else {
+					kept.GeoLocation.Country = g.Country
+				}
+			}
+		}
+		out.Results = append(out.Results, kept)
+	}
+	return &out
+}
+
+// groupFields are the fields a count can group by ("" for none).
+var groupFields = []string{"", "language", "device", "customer_id", "city", "country"}
+
 func fakePage(t *testing.T, embed bool) []byte {
 	t.Helper()
 	srv := fake.New(fake.Options{Dataset: fake.NewDataset(fake.DatasetOptions{Conversations: 300}), EmbedMessages: embed})
@@ -91,6 +126,15 @@ func TestDecodePageMatchesEncodingJSON(t *testing.T) {
 			}
 			if diff := cmp.Diff(summaryOf(want), got); diff != "" {
 				t.Errorf("Summary differs (-want +got):\n%s", diff)
+			}
+			for _, field := range groupFields {
+				got, err = agentsight.DecodePage([]byte(tt.body), agentsight.StartsGroupedBy(field))
+				if err != nil {
+					t.Fatalf("DecodePage(StartsGroupedBy(%q)): %v", field, err)
+				}
+				if diff := cmp.Diff(projectedOf(want, field), got); diff != "" {
+					t.Errorf("StartsGroupedBy(%q) differs (-want +got):\n%s", field, diff)
+				}
 			}
 		})
 	}
@@ -185,6 +229,25 @@ func TestDecodePageRefusesTopLevelNull(t *testing.T) {
 func BenchmarkDecodePage(b *testing.B) {
 	t := &testing.T{}
 	body := fakePage(t, true)
+	b.Run("Summary without messages", func(b *testing.B) {
+		body := fakePage(t, false)
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := agentsight.DecodePage(body, agentsight.Summary); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("starts grouped by language", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := agentsight.DecodePage(body, agentsight.StartsGroupedBy("language")); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("Summary", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()

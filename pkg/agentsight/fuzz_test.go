@@ -103,4 +103,22 @@ func checkSummary(t *testing.T, body []byte, full *ConversationPage) {
 	if diff := cmp.Diff(&want, summary); diff != "" {
 		t.Fatalf("Summary differs from the full decode less its messages (-want +got):\n%s", diff)
 	}
+	// A count's decode keeps the id, the start and the field it groups by.
+	starts, err := DecodePage(body, StartsGroupedBy("city"))
+	if err != nil {
+		t.Fatalf("StartsGroupedBy refused a page WithMessages accepts: %v", err)
+	}
+	for i, c := range full.Results {
+		got := starts.Results[i]
+		var city, gotCity string
+		if c.GeoLocation != nil {
+			city = c.GeoLocation.City
+		}
+		if got.GeoLocation != nil {
+			gotCity = got.GeoLocation.City
+		}
+		if got.ID != c.ID || !cmp.Equal(got.StartedAt, c.StartedAt) || gotCity != city || got.Language != "" || got.MessageCount != 0 {
+			t.Fatalf("StartsGroupedBy(city) of result %d = %+v, want id, start and city of %+v", i, got, c)
+		}
+	}
 }

@@ -68,7 +68,7 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 // exact plan when the range holds more conversations than a query may read.
 func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	limit := d.settings.MaxConversations
-	first, err := d.client.ListFirstPage(ctx, f, agentsight.Summary)
+	first, err := d.client.ListFirstPage(ctx, f, agentsight.StartsGroupedBy(""))
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 			add(listing.Conversations)
 		}
 	} else {
-		listing, err = d.client.ListEach(ctx, f, limit, agentsight.Summary, first, add)
+		listing, err = d.client.ListEach(ctx, f, limit, agentsight.StartsGroupedBy(""), first, add)
 	}
 	if err != nil {
 		return err
@@ -130,12 +130,13 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 		}
 		return err
 	}
-	first, err := d.client.ListFirstPage(ctx, combos[0], agentsight.Summary)
+	detail := agentsight.StartsGroupedBy(r.query.GroupBy)
+	first, err := d.client.ListFirstPage(ctx, combos[0], detail)
 	if err != nil {
 		return err
 	}
 	shown := 0
-	listing, err := d.client.ListEach(ctx, combos[0], limit, agentsight.Summary, first, func(convs []agentsight.Conversation) {
+	listing, err := d.client.ListEach(ctx, combos[0], limit, detail, first, func(convs []agentsight.Conversation) {
 		shown += len(convs)
 		add(convs)
 	})
@@ -185,7 +186,7 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 // page_size=1 request.
 func (d *Datasource) countOne(ctx context.Context, r *run, f agentsight.Filters) (int, error) {
 	if r.listed.rows(f) > 0 {
-		first, err := d.client.ListFirstPage(ctx, f, agentsight.Summary)
+		first, err := d.client.ListFirstPage(ctx, f, agentsight.StartsGroupedBy(""))
 		if err != nil {
 			return 0, err
 		}
