@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -16,28 +17,32 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/plugin"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
-// runLocalChild is the child process of the local-processing measurement: it runs the query
-// (named by AGENTSIGHT_BENCH_QUERY) through the plugin's QueryData in this process against
-// the page server at url, which the parent runs so that serving the pages costs this
-// process nothing, then prints a localResult as JSON on stdout.
-func runLocalChild(url string) error {
+// runLocalChild is the child process of the local-processing measurement, run on one core.
+// It runs the query named by AGENTSIGHT_BENCH_QUERY (count or table) through the layer named
+// by AGENTSIGHT_BENCH_LAYER, reps times, and prints a localResult as JSON on stdout:
+//   - "core": decode + bucket/table + frame, what the plugin does with the bytes it gets.
+//     The API client (cache, pager, decoder) and the frame builders run as the count and
+//     table queries use them, on the pages rendered in target (a directory), each read from
+//     its file when requested, with no HTTP and no page kept in memory.
+//   - "plugin": the whole plugin, Datasource.QueryData, against the page server at target
+//     (a URL), which the parent runs so that serving the pages costs this process nothing.
+func runLocalChild(target string) error {
 	size, _ := strconv.Atoi(flag.Lookup("local-size").Value.String())
 	pageSize, _ := strconv.Atoi(flag.Lookup("page-size").Value.String())
 	reps, _ := strconv.Atoi(flag.Lookup("reps").Value.String())
-	query := os.Getenv("AGENTSIGHT_BENCH_QUERY")
-	model := map[string]any{"queryType": "count", "groupBy": "language", "bucket": "1h"}
-	if query == "table" {
-		model = map[string]any{"queryType": "conversations"}
-	}
+	query, layer := os.Getenv("AGENTSIGHT_BENCH_QUERY"), os.Getenv("AGENTSIGHT_BENCH_LAYER")
 
 	// AGENTSIGHT_BENCH_CPUPROFILE=<file> profiles the runs, to find where the time goes.
 	if path := os.Getenv("AGENTSIGHT_BENCH_CPUPROFILE"); path != "" {
-		f, err := os.Create(path + "." + query)
+		f, err := os.Create(path + "." + layer + "." + query)
 		if err != nil {
 			return err
 		}
@@ -47,41 +52,24 @@ func runLocalChild(url string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	raw, _ := json.Marshal(model)
-	jsonData, _ := json.Marshal(map[string]any{"pageSize": pageSize, "maxConversations": size})
-	end := fake.DefaultEnd()
+	once := coreRun
+	if layer == "plugin" {
+		once = pluginRun
+	}
 	var runs, cpu []int64
 	for i := range max(reps, 1) {
-		inst, err := plugin.NewDatasource(context.Background(), backend.DataSourceInstanceSettings{
-			UID: fmt.Sprintf("local-%d", i), Name: "AgentSight", Type: "agentsight-conversations-datasource", URL: url,
-			JSONData: jsonData, DecryptedSecureJSONData: map[string]string{"apiKey": fake.DemoKey},
-		})
-		if err != nil {
-			return err
-		}
-		d := inst.(*plugin.Datasource)
 		cpuStart := selfCPU()
 		start := time.Now()
-		resp, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
-			RefID: "A", QueryType: model["queryType"].(string), JSON: raw,
-			TimeRange: backend.TimeRange{From: end.Add(-fake.DefaultSpan), To: end}, Interval: time.Hour, MaxDataPoints: 2000,
-		}}})
-		elapsed := time.Since(start)
-		cpuUsed := selfCPU() - cpuStart
-		d.Dispose()
+		n, err := once(context.Background(), i, target, query, size, pageSize)
+		elapsed, cpuUsed := time.Since(start), selfCPU()-cpuStart
 		if err != nil {
 			return err
 		}
-		dr := resp.Responses["A"]
-		if dr.Error != nil {
-			return dr.Error
-		}
-		if n := countedConversations(query, dr); n != size {
+		if n != size {
 			return fmt.Errorf("%s: %d conversations in the frames, want %d", query, n, size)
 		}
 		runs = append(runs, elapsed.Milliseconds())
 		cpu = append(cpu, cpuUsed.Milliseconds())
-		resp, dr = nil, backend.DataResponse{}
 	}
 	sorted, sortedCPU := slices.Clone(runs), slices.Clone(cpu)
 	slices.Sort(sorted)
@@ -91,18 +79,126 @@ func runLocalChild(url string) error {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(localResult{
-		Query: query, Conversation: size,
+		Query: query, Layer: layer, Conversation: size,
 		Millis: float64(sorted[len(sorted)/2]), AllMillis: runs, CPUMillis: float64(sortedCPU[len(sortedCPU)/2]),
 		RSS: rss, GOMAXPROCS: runtime.GOMAXPROCS(0),
 	})
 }
 
-func countedConversations(query string, dr backend.DataResponse) int {
+// coreRun is one "core" run: a count by language in 1h buckets streams the listing into the
+// series as the plugin's count does; a table lists every conversation and builds the
+// conversations frame. Both frames are encoded to Arrow, as the SDK does before sending them.
+// It returns the conversations the frames account for.
+func coreRun(ctx context.Context, _ int, dir, query string, size, pageSize int) (int, error) {
+	c, err := agentsight.New(agentsight.Options{
+		BaseURL: "http://agentsight.invalid", APIKey: fake.DemoKey, PageSize: pageSize, CacheTTL: time.Minute,
+		HTTPClient: &http.Client{Transport: pageFiles(dir)},
+	})
+	if err != nil {
+		return 0, err
+	}
+	from, to := wholeRange()
+	f := agentsight.Filters{StartedAfter: from, StartedBefore: to}
+	var fr data.Frames
 	if query == "table" {
-		return dr.Frames[0].Rows()
+		listing, err := c.ListAll(ctx, f, size, agentsight.Summary)
+		if err != nil {
+			return 0, err
+		}
+		fr = data.Frames{frames.ConversationsTable(listing.Conversations, true, frames.LinkTarget{UID: "local", Name: "AgentSight"})}
+	} else {
+		first, err := c.ListFirstPage(ctx, f, agentsight.Summary)
+		if err != nil {
+			return 0, err
+		}
+		series := frames.NewCountSeries(frames.NewBuckets(from, to, time.Hour), "language")
+		_, err = c.ListEach(ctx, f, size, agentsight.Summary, first, func(convs []agentsight.Conversation) {
+			for i := range convs {
+				if t := convs[i].StartedAt; t != nil {
+					series.Add(frames.FieldValue(&convs[i], "language"), *t, 1)
+				}
+			}
+		})
+		if err != nil {
+			return 0, err
+		}
+		if fr, err = series.Frames(); err != nil {
+			return 0, err
+		}
+	}
+	for _, frame := range fr {
+		if _, err := frame.MarshalArrow(); err != nil {
+			return 0, err
+		}
+	}
+	return countedConversations(query, fr), nil
+}
+
+// pageFiles answers list requests from the page files in a directory, each streamed from its
+// file into the client as a socket would deliver it.
+type pageFiles string
+
+func (dir pageFiles) RoundTrip(r *http.Request) (*http.Response, error) {
+	page := r.URL.Query().Get("page")
+	if page == "" {
+		page = "1"
+	}
+	resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Request: r}
+	f, err := os.Open(filepath.Join(string(dir), filepath.Base(page)+".json"))
+	var info os.FileInfo
+	if err == nil {
+		info, err = f.Stat()
+	}
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		body := `{"detail":"Invalid page."}`
+		resp.StatusCode, resp.Body, resp.ContentLength = http.StatusNotFound, io.NopCloser(strings.NewReader(body)), int64(len(body))
+		return resp, nil
+	}
+	resp.Body, resp.ContentLength = f, info.Size()
+	return resp, nil
+}
+
+// pluginRun is one "plugin" run: the query through QueryData on a fresh instance.
+func pluginRun(ctx context.Context, i int, url, query string, size, pageSize int) (int, error) {
+	model := map[string]any{"queryType": "count", "groupBy": "language", "bucket": "1h"}
+	if query == "table" {
+		model = map[string]any{"queryType": "conversations"}
+	}
+	raw, _ := json.Marshal(model)
+	jsonData, _ := json.Marshal(map[string]any{"pageSize": pageSize, "maxConversations": size})
+	inst, err := plugin.NewDatasource(ctx, backend.DataSourceInstanceSettings{
+		UID: fmt.Sprintf("local-%d", i), Name: "AgentSight", Type: "agentsight-conversations-datasource", URL: url,
+		JSONData: jsonData, DecryptedSecureJSONData: map[string]string{"apiKey": fake.DemoKey},
+	})
+	if err != nil {
+		return 0, err
+	}
+	d := inst.(*plugin.Datasource)
+	defer d.Dispose()
+	from, to := wholeRange()
+	resp, err := d.QueryData(ctx, &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+		RefID: "A", QueryType: model["queryType"].(string), JSON: raw,
+		TimeRange: backend.TimeRange{From: from, To: to}, Interval: time.Hour, MaxDataPoints: 2000,
+	}}})
+	if err != nil {
+		return 0, err
+	}
+	dr := resp.Responses["A"]
+	if dr.Error != nil {
+		return 0, dr.Error
+	}
+	return countedConversations(query, dr.Frames), nil
+}
+
+func countedConversations(query string, fr data.Frames) int {
+	if query == "table" {
+		return fr[0].Rows()
 	}
 	sum := 0.0
-	for _, f := range dr.Frames {
+	for _, f := range fr {
 		for i := 0; i < f.Rows(); i++ {
 			v, _ := f.Fields[1].FloatAt(i)
 			sum += v
