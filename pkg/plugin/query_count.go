@@ -83,13 +83,7 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 	if first.Count > limit || series.Buckets.N < extraPages {
 		return d.countPerBucket(ctx, r, f, series)
 	}
-	add := func(convs []agentsight.Conversation) {
-		for i := range convs {
-			if t := convs[i].StartedAt; t != nil {
-				series.Add("", *t, 1)
-			}
-		}
-	}
+	add := countInto(series, "")
 	var listing *agentsight.Listing
 	if r.listed.rows(f) == limit {
 		// Other queries of the request read this very listing: share it.
@@ -114,13 +108,7 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 // range of 100k conversations is never held at once; otherwise the request's shared
 // listings are read.
 func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.CountSeries) error {
-	add := func(convs []agentsight.Conversation) {
-		for i := range convs {
-			if t := convs[i].StartedAt; t != nil {
-				series.Add(frames.FieldValue(&convs[i], r.query.GroupBy), *t, 1)
-			}
-		}
-	}
+	add := countInto(series, r.query.GroupBy)
 	limit := d.settings.MaxConversations
 	combos := r.query.Filters.Combinations(r.from, r.to)
 	if len(combos) > 1 || r.listed.rows(combos[0]) == limit {
@@ -145,6 +133,18 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 	}
 	warnListing(r, listing.Problems, listing.Truncated, shown, listing.Count)
 	return nil
+}
+
+// countInto adds conversations to series at their start, in the group of their groupBy
+// value ("" for an ungrouped series).
+func countInto(series *frames.CountSeries, groupBy string) func([]agentsight.Conversation) {
+	return func(convs []agentsight.Conversation) {
+		for i := range convs {
+			if t := convs[i].StartedAt; t != nil {
+				series.Add(frames.FieldValue(&convs[i], groupBy), *t, 1)
+			}
+		}
+	}
 }
 
 func (d *Datasource) countPerBucket(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
