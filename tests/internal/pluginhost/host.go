@@ -160,6 +160,16 @@ type Result struct {
 
 // QueryData sends the queries in one request, as a dashboard refresh does.
 func (p *Plugin) QueryData(ctx context.Context, ds DataSource, queries ...Query) (map[string]Result, error) {
+	resp, err := p.QueryDataReply(ctx, ds, queries...)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeReply(resp)
+}
+
+// QueryDataReply sends the queries as one QueryData request and returns the plugin's reply as
+// Grafana receives it, frames still Arrow-encoded: the plugin's answer time ends here.
+func (p *Plugin) QueryDataReply(ctx context.Context, ds DataSource, queries ...Query) (*pluginv2.QueryDataResponse, error) {
 	req := &pluginv2.QueryDataRequest{PluginContext: ds.Context()}
 	for _, q := range queries {
 		raw, err := json.Marshal(q.JSON)
@@ -179,10 +189,11 @@ func (p *Plugin) QueryData(ctx context.Context, ds DataSource, queries ...Query)
 			},
 		})
 	}
-	resp, err := p.Data.QueryData(ctx, req)
-	if err != nil {
-		return nil, err
-	}
+	return p.Data.QueryData(ctx, req)
+}
+
+// DecodeReply decodes the Arrow frames of a QueryData reply.
+func DecodeReply(resp *pluginv2.QueryDataResponse) (map[string]Result, error) {
 	out := map[string]Result{}
 	for refID, r := range resp.Responses {
 		frames, err := data.UnmarshalArrowFrames(r.Frames)
