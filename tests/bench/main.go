@@ -172,12 +172,14 @@ type measured struct {
 	// pluginCPU is the CPU time the plugin process used; apiCPU is this process's (the fake
 	// API rendering JSON), both on the same machine.
 	pluginCPU, apiCPU time.Duration
+	// apiLatency is the fake's mean time from a request's arrival to the end of its answer.
+	apiLatency time.Duration
 }
 
 // query sends the queries as one request and returns the API requests it caused and its
 // wall time, failing on any query error.
 func (h *host) query(ctx context.Context, ds pluginhost.DataSource, qs ...pluginhost.Query) (measured, map[string]pluginhost.Result, error) {
-	before := h.api.srv.RequestCount()
+	h.api.srv.ResetRequests()
 	cpu0, self0 := procCPU(h.p.Pid()), selfCPU()
 	start := time.Now()
 	reply, err := h.p.QueryDataReply(ctx, ds, qs...)
@@ -196,7 +198,7 @@ func (h *host) query(ctx context.Context, ds pluginhost.DataSource, qs ...plugin
 			return measured{}, nil, fmt.Errorf("query %s: %s", ref, r.Error)
 		}
 	}
-	return measured{requests: h.api.srv.RequestCount() - before, wall: wall, pluginCPU: cpu1 - cpu0, apiCPU: self1 - self0}, res, nil
+	return measured{requests: h.api.srv.RequestCount(), wall: wall, pluginCPU: cpu1 - cpu0, apiCPU: self1 - self0, apiLatency: h.api.srv.MeanResponseTime()}, res, nil
 }
 
 // procCPU is the user+system CPU time of a process so far (from /proc/<pid>/stat, in clock
@@ -257,6 +259,7 @@ type row struct {
 	wall           time.Duration
 	pluginCPU      time.Duration
 	apiCPU         time.Duration
+	apiLatency     time.Duration
 	seq, floor     time.Duration
 	rss            int64
 	note           string
@@ -430,7 +433,7 @@ func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n in
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.kind, err)
 		}
-		r := row{kind: sc.kind, size: strconv.Itoa(n), requests: m.requests, wall: m.wall, pluginCPU: m.pluginCPU, apiCPU: m.apiCPU, withBaselines: true}
+		r := row{kind: sc.kind, size: strconv.Itoa(n), requests: m.requests, wall: m.wall, pluginCPU: m.pluginCPU, apiCPU: m.apiCPU, apiLatency: m.apiLatency, withBaselines: true}
 		r.seq = time.Duration(m.requests) * cfg.latency
 		r.floor = time.Duration(ceilDiv(m.requests, cfg.concurrency)) * cfg.latency
 		if sc.kind == "count series (1h buckets)" {
@@ -666,15 +669,15 @@ func render(cfg config, rows []row, dash *dashboardResult, local []localResult, 
 	w("| load average (1, 5, 15 min) | %s |\n\n", load)
 	w("## Method\n\n")
 	w("- The plugin is built (`go build ./pkg`) and launched as Grafana does (go-plugin handshake, gRPC); each size gets a fresh plugin process, so the peak RSS (`VmHWM` of `/proc/<pid>/status`) is per size.\n")
-	w("- The fake AgentSight API serves the seeded data set on 127.0.0.1 with %s added to every request; list pages %s. API requests are the fake's own counter.\n", cfg.latency, map[bool]string{true: "carry the conversations' messages", false: `carry "messages": []`}[cfg.embed])
+	w("- The fake AgentSight API serves the seeded data set on 127.0.0.1 and answers every request %s after it arrived, its own work included (the API latency column is its measured mean, a little above the setting since Go's timers wake late); list pages %s. API requests are the fake's own counter.\n", cfg.latency, map[bool]string{true: "carry the conversations' messages", false: `carry "messages": []`}[cfg.embed])
 	w("- Settings: pageSize %d, concurrency %d, maxConversations ≥ the size, cacheTTL 60s. Every measurement uses a new data source instance (new uid), so its cache starts empty; the wall time is the median of %d runs (1 run above 10 000 conversations), timed from sending the gRPC request to receiving the plugin's reply (frames Arrow-encoded, as Grafana receives them; decoding them is Grafana's work and is not timed).\n", cfg.pageSize, cfg.concurrency, cfg.reps)
 	w("- Range: the data set's 28 days. The table asks for `limit` = size; the count series uses 1h buckets (673 buckets); the total is `bucket: total`.\n")
 	w("- Sequential baseline: requests × latency (paging one request after another). Floor: ceil(requests / concurrency) × latency, what %d requests in flight at a time cannot beat. A ratio to the floor near 1 means the query is latency-bound.\n\n", cfg.concurrency)
 	w("## Queries over gRPC\n\n")
-	w("| query | conversations | API requests | wall time | sequential baseline | ratio | floor | ratio | plugin peak RSS | plugin CPU | fake API CPU | plan |\n")
-	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	w("| query | conversations | API requests | API latency | wall time | sequential baseline | ratio | floor | ratio | plugin peak RSS | plugin CPU | fake API CPU | plan |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
 	for _, r := range rows {
-		w("| %s | %s | %d | %s | %s | %.2f× | %s | %.2f× | %s | %s | %s | %s |\n", r.kind, r.size, r.requests, ms(r.wall), ms(r.seq),
+		w("| %s | %s | %d | %.1f ms | %s | %s | %.2f× | %s | %.2f× | %s | %s | %s | %s |\n", r.kind, r.size, r.requests, float64(r.apiLatency.Microseconds())/1000, ms(r.wall), ms(r.seq),
 			float64(r.wall)/float64(r.seq), ms(r.floor), float64(r.wall)/float64(r.floor), mb(r.rss), ms(r.pluginCPU), ms(r.apiCPU), r.note)
 	}
 	w("\n## Dashboard: 6 panels in one request (%d conversations)\n\n", dash.size)

@@ -284,6 +284,9 @@ func TestLatency(t *testing.T) {
 	if st, _ := f.get("/api/conversations/1/", nil); st != 200 || time.Since(start) < 60*time.Millisecond {
 		t.Fatalf("%d after %v", st, time.Since(start))
 	}
+	if got := f.srv.MeanResponseTime(); got < 60*time.Millisecond {
+		t.Fatalf("MeanResponseTime = %v, want at least the latency", got)
+	}
 	// A cancelled request does not sit out the whole latency.
 	f.srv.SetLatency(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

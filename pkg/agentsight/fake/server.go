@@ -67,6 +67,8 @@ type Server struct {
 	faults   []*faultState
 	requests []Request
 	reqCount int
+	answered int           // requests answered in full
+	answerIn time.Duration // their time from arrival to the end of the answer, summed
 
 	cacheMu sync.Mutex
 	cache   map[string][]int32
@@ -162,6 +164,17 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
+// MeanResponseTime is the mean time from a request's arrival to the end of its answer, over
+// the requests answered in full since the last ResetRequests: a benchmark's real latency.
+func (s *Server) MeanResponseTime() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.answered == 0 {
+		return 0
+	}
+	return s.answerIn / time.Duration(s.answered)
+}
+
 // RequestCount is the number of requests received since the last reset.
 func (s *Server) RequestCount() int {
 	s.mu.Lock()
@@ -173,7 +186,7 @@ func (s *Server) RequestCount() int {
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	s.requests = nil
-	s.reqCount = 0
+	s.reqCount, s.answered, s.answerIn = 0, 0, 0
 	s.mu.Unlock()
 }
 
@@ -228,6 +241,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResponse(w, resp)
+	s.mu.Lock()
+	s.answered++
+	s.answerIn += time.Since(start)
+	s.mu.Unlock()
 }
 
 func writeResponse(w http.ResponseWriter, resp response) {
