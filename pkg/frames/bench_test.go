@@ -85,6 +85,19 @@ func BenchmarkConversationsTable100k(b *testing.B) {
 	}
 }
 
+// The table as the SDK sends it: built, then encoded to Arrow.
+func BenchmarkConversationsTableArrow100k(b *testing.B) {
+	convs := conversations100k()
+	l := LinkTarget{UID: "uid", Name: "AgentSight"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ConversationsTable(convs, true, l).MarshalArrow(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // 400k messages of 100k conversations, sorted by timestamp.
 func BenchmarkMessagesTable100k(b *testing.B) {
 	convs := conversations100k()
