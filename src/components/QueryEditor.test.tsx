@@ -43,10 +43,25 @@ function setup(query: Partial<AgentSightQuery> = {}, data?: PanelData) {
 
 const radio = (name: string) => screen.getByRole('radio', { name });
 
+/** Picks an option of a Select (bucket, filters). */
 async function pickOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
   await user.click(screen.getByLabelText(label));
   const menu = await screen.findByLabelText('Select options menu');
   await user.click(within(menu).getByText(option));
+}
+
+/** Picks an option of a Combobox (group by, field); an option's accessible name also holds its description. */
+async function pickComboboxOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
+  await user.click(screen.getByLabelText(label));
+  const found = await waitFor(() => {
+    const options = screen.getAllByRole('option');
+    const match = options.find((o) => within(o).queryByText(option, { exact: true }));
+    if (!match) {
+      throw new Error(`no option ${option} among ${options.map((o) => o.textContent).join(', ')}`);
+    }
+    return match;
+  });
+  await user.click(found);
 }
 
 // user-event typing through @grafana/ui is slow under a loaded CI machine.
@@ -116,7 +131,8 @@ describe('QueryEditor', () => {
 
   it('group by', async () => {
     const { onChange, onRunQuery, user } = setup({ queryType: 'count', groupBy: '', bucket: '' });
-    await pickOption(user, 'Group by', 'Country');
+    expect(screen.getByLabelText('Group by')).toHaveValue('None');
+    await pickComboboxOption(user, 'Group by', 'Country');
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'count', groupBy: 'country', bucket: '' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -254,7 +270,8 @@ describe('QueryEditor', () => {
 
   it('values field', async () => {
     const { onChange, onRunQuery, user } = setup({ queryType: 'values', field: 'language' });
-    await pickOption(user, 'Field', 'City');
+    expect(screen.getByLabelText('Field')).toHaveValue('Language');
+    await pickComboboxOption(user, 'Field', 'City');
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'values', field: 'city' });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });

@@ -3,6 +3,8 @@ import { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
 import {
   Alert,
+  Combobox,
+  ComboboxOption,
   InlineField,
   InlineFieldRow,
   Input,
@@ -50,7 +52,7 @@ const FIELD_LABELS: Record<ValueField, string> = {
   action_name: 'Action name',
 };
 
-const GROUP_BY_OPTIONS: Array<SelectableValue<GroupBy>> = [
+const GROUP_BY_OPTIONS: Array<ComboboxOption<GroupBy>> = [
   { label: 'None', value: '', description: 'One series' },
   { label: 'Language', value: 'language' },
   { label: 'Device', value: 'device' },
@@ -65,7 +67,7 @@ export const BUCKET_OPTIONS: Array<SelectableValue<string>> = [
   ...['1m', '5m', '15m', '30m', '1h', '6h', '12h', '24h'].map((d) => ({ label: d, value: d })),
 ];
 
-const FIELD_OPTIONS: Array<SelectableValue<ValueField>> = VALUE_FIELDS.map((f) => ({
+const FIELD_OPTIONS: Array<ComboboxOption<ValueField>> = VALUE_FIELDS.map((f) => ({
   label: FIELD_LABELS[f],
   value: f,
 }));
@@ -184,14 +186,18 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
 
       {queryType === 'count' && (
         <InlineFieldRow>
-          <InlineField label="Group by" labelWidth={LABEL_WIDTH} tooltip="One series per value of this field">
-            <Select<GroupBy>
-              inputId="agentsight-group-by"
-              aria-label="Group by"
+          <InlineField
+            label="Group by"
+            labelWidth={LABEL_WIDTH}
+            htmlFor="agentsight-group-by"
+            tooltip="One series per value of this field"
+          >
+            <Combobox<GroupBy>
+              id="agentsight-group-by"
               width={20}
               options={GROUP_BY_OPTIONS}
               value={query.groupBy ?? ''}
-              onChange={(v) => commit({ ...query, groupBy: v.value ?? '' })}
+              onChange={(v) => commit({ ...query, groupBy: v.value })}
             />
           </InlineField>
           <BucketField query={query} onCommit={commit} />
@@ -200,14 +206,18 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
 
       {queryType === 'values' && (
         <InlineFieldRow>
-          <InlineField label="Field" labelWidth={LABEL_WIDTH} tooltip="Field whose distinct values are returned">
-            <Select<ValueField>
-              inputId="agentsight-field"
-              aria-label="Field"
+          <InlineField
+            label="Field"
+            labelWidth={LABEL_WIDTH}
+            htmlFor="agentsight-field"
+            tooltip="Field whose distinct values are returned"
+          >
+            <Combobox<ValueField>
+              id="agentsight-field"
               width={20}
               options={FIELD_OPTIONS}
               value={query.field ?? 'language'}
-              onChange={(v) => commit({ ...query, field: v.value ?? 'language' })}
+              onChange={(v) => commit({ ...query, field: v.value })}
             />
           </InlineField>
         </InlineFieldRow>
@@ -312,6 +322,9 @@ function BucketField({ query, onCommit }: CommitProps) {
       invalid={!!error}
       error={error}
     >
+      {/* Select rather than Combobox: in @grafana/ui 12.4 a Combobox commits a typed value on Enter
+          only when its custom-value option is highlighted, which it is not once a value is chosen. */}
+      {/* eslint-disable-next-line @typescript-eslint/no-deprecated */}
       <Select<string>
         inputId="agentsight-bucket"
         aria-label="Bucket"
@@ -481,6 +494,9 @@ function SelectFilter({ field, label, tooltip, value, datasource, range, onCommi
 
   return (
     <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
+      {/* MultiSelect rather than MultiCombobox: in @grafana/ui 12.4 a typed value (a customer id,
+          an action name) is not committed on Enter unless the user first highlights it. */}
+      {/* eslint-disable-next-line @typescript-eslint/no-deprecated */}
       <MultiSelect<string>
         aria-label={label}
         width={24}

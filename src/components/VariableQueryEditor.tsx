@@ -1,6 +1,6 @@
 import React from 'react';
-import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, Select } from '@grafana/ui';
+import { QueryEditorProps } from '@grafana/data';
+import { Combobox, ComboboxOption, InlineField } from '@grafana/ui';
 
 import type { DataSource } from '../datasource';
 import { toVariableQuery } from '../query';
@@ -17,7 +17,7 @@ const LABELS: Record<ValueField, string> = {
   action_name: 'Action name',
 };
 
-const OPTIONS: Array<SelectableValue<ValueField>> = VALUE_FIELDS.map((f) => ({ label: LABELS[f], value: f }));
+const OPTIONS: Array<ComboboxOption<ValueField>> = VALUE_FIELDS.map((f) => ({ label: LABELS[f], value: f }));
 
 /** The variable's query: the field whose distinct values (in the dashboard's range) become the options. */
 export function VariableQueryEditor({ query, onChange }: Props) {
@@ -26,15 +26,15 @@ export function VariableQueryEditor({ query, onChange }: Props) {
     <InlineField
       label="Field"
       labelWidth={20}
+      htmlFor="agentsight-variable-field"
       tooltip="The variable's options are the distinct values of this field among the conversations of the time range"
     >
-      <Select<ValueField>
-        inputId="agentsight-variable-field"
-        aria-label="Field"
+      <Combobox<ValueField>
+        id="agentsight-variable-field"
         width={25}
         options={OPTIONS}
         value={q.field}
-        onChange={(v) => onChange({ ...q, field: v.value ?? 'language' })}
+        onChange={(v) => onChange({ ...q, field: v.value })}
       />
     </InlineField>
   );

@@ -206,6 +206,11 @@ async function main() {
       expectEqual(typeof calls[0].params.from, 'number', 'resource from');
       await q.keyboard.press('Escape');
     });
+    await check('query: group by picks a field', async () => {
+      await q.getByLabel('Group by', { exact: true }).click();
+      await q.getByRole('option', { name: 'Device', exact: true }).click();
+      expectEqual((await lastQuery()).groupBy, 'device', 'groupBy');
+    });
     await check('query: typing a filter runs only after Enter', async () => {
       const runsBefore = await emitted(q, 'runs');
       const input = q.getByLabel('Message contains', { exact: true });
@@ -262,7 +267,7 @@ async function main() {
       if (type === 'values') {
         await check('query: values field select', async () => {
           await q.getByLabel('Field', { exact: true }).click();
-          await q.getByLabel('Select options menu').getByText('City', { exact: true }).click();
+          await q.getByRole('option', { name: 'City', exact: true }).click();
           expectEqual((await lastQuery()).field, 'city', 'field');
         });
       }
@@ -281,7 +286,7 @@ async function main() {
     const v = await newPage('variable');
     await check('variable: field select emits a values query', async () => {
       await v.getByLabel('Field', { exact: true }).click();
-      await v.getByLabel('Select options menu').getByText('Device', { exact: true }).click();
+      await v.getByRole('option', { name: 'Device', exact: true }).click();
       expectEqual(
         (await emitted(v, 'emittedQueries')).at(-1),
         { refId: 'A', queryType: 'values', field: 'device' },
