@@ -155,16 +155,23 @@ func (d *decoder) document(value func() error) error {
 }
 
 func (d *decoder) conversations(out *[]Conversation) error {
+	return arrayOf(d, out, max(d.pageSize, 16), d.conversation)
+}
+
+// arrayOf decodes an array into *out, each element by elem, or null into nil. As with
+// encoding/json, an empty array is an empty slice, not nil.
+func arrayOf[T any](d *decoder, out *[]T, capacity int, elem func(*T) error) error {
 	if d.null() {
 		*out = nil
 		return nil
 	}
-	results := make([]Conversation, 0, max(d.pageSize, 16))
-	err := d.array(func(i int) error {
-		results = append(results, Conversation{})
-		return d.conversation(&results[len(results)-1])
+	items := make([]T, 0, capacity)
+	err := d.array(func(int) error {
+		var zero T
+		items = append(items, zero)
+		return elem(&items[len(items)-1])
 	})
-	*out = results
+	*out = items
 	return err
 }
 
@@ -291,12 +298,8 @@ func (d *decoder) messages(c *Conversation) error {
 		c.Messages, c.MessageCount = nil, n
 		return err
 	}
-	msgs := []Message{}
-	err := d.array(func(i int) error {
-		msgs = append(msgs, Message{})
-		return d.message(&msgs[len(msgs)-1])
-	})
-	c.Messages, c.MessageCount = msgs, len(msgs)
+	err := arrayOf(d, &c.Messages, 0, d.message)
+	c.MessageCount = len(c.Messages)
 	return err
 }
 
@@ -322,37 +325,30 @@ func (d *decoder) message(m *Message) error {
 }
 
 func (d *decoder) attachments(out *[]Attachment) error {
+	return arrayOf(d, out, 0, d.attachment)
+}
+
+func (d *decoder) attachment(a *Attachment) error {
 	if d.null() {
-		*out = nil
 		return nil
 	}
-	atts := []Attachment{}
-	err := d.array(func(i int) error {
-		atts = append(atts, Attachment{})
-		a := &atts[len(atts)-1]
-		if d.null() {
-			return nil
+	return d.object(func(key []byte) error {
+		switch string(key) {
+		case "id":
+			return d.int64Field(&a.ID)
+		case "type":
+			return d.stringField(&a.Type, true)
+		case "file_url":
+			return d.stringField(&a.FileURL, false)
+		case "filename":
+			return d.stringField(&a.Filename, false)
+		case "mime_type":
+			return d.stringField(&a.MimeType, true)
+		case "size_bytes":
+			return d.optionalInt64(&a.SizeBytes)
 		}
-		return d.object(func(key []byte) error {
-			switch string(key) {
-			case "id":
-				return d.int64Field(&a.ID)
-			case "type":
-				return d.stringField(&a.Type, true)
-			case "file_url":
-				return d.stringField(&a.FileURL, false)
-			case "filename":
-				return d.stringField(&a.Filename, false)
-			case "mime_type":
-				return d.stringField(&a.MimeType, true)
-			case "size_bytes":
-				return d.optionalInt64(&a.SizeBytes)
-			}
-			return d.skip()
-		})
+		return d.skip()
 	})
-	*out = atts
-	return err
 }
 
 // object reads an object, calling field for each key with the decoder on its value.
