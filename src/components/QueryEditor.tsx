@@ -43,15 +43,6 @@ export const QUERY_TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
   { label: 'Values', value: 'values', description: 'Distinct values of a field' },
 ];
 
-const FIELD_LABELS: Record<ValueField, string> = {
-  language: 'Language',
-  device: 'Device',
-  country: 'Country',
-  city: 'City',
-  customer_id: 'Customer ID',
-  action_name: 'Action name',
-};
-
 const GROUP_BY_OPTIONS: Array<ComboboxOption<GroupBy>> = [
   { label: 'None', value: '', description: 'One series' },
   { label: 'Language', value: 'language' },
@@ -67,7 +58,17 @@ export const BUCKET_OPTIONS: Array<SelectableValue<string>> = [
   ...['1m', '5m', '15m', '30m', '1h', '6h', '12h', '24h'].map((d) => ({ label: d, value: d })),
 ];
 
-const FIELD_OPTIONS: Array<ComboboxOption<ValueField>> = VALUE_FIELDS.map((f) => ({
+const FIELD_LABELS: Record<ValueField, string> = {
+  language: 'Language',
+  device: 'Device',
+  country: 'Country',
+  city: 'City',
+  customer_id: 'Customer ID',
+  action_name: 'Action name',
+};
+
+/** The fields a values query (and so a dashboard variable) lists, as both editors offer them. */
+export const FIELD_OPTIONS: Array<ComboboxOption<ValueField>> = VALUE_FIELDS.map((f) => ({
   label: FIELD_LABELS[f],
   value: f,
 }));

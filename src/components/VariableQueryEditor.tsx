@@ -1,23 +1,13 @@
 import React from 'react';
 import { QueryEditorProps } from '@grafana/data';
-import { Combobox, ComboboxOption, InlineField } from '@grafana/ui';
+import { Combobox, InlineField } from '@grafana/ui';
 
 import type { DataSource } from '../datasource';
 import { toVariableQuery } from '../query';
-import { AgentSightOptions, AgentSightQuery, ValueField, VALUE_FIELDS } from '../types';
+import { AgentSightOptions, AgentSightQuery, ValueField } from '../types';
+import { FIELD_OPTIONS } from './QueryEditor';
 
 type Props = QueryEditorProps<DataSource, AgentSightQuery, AgentSightOptions, AgentSightQuery>;
-
-const LABELS: Record<ValueField, string> = {
-  language: 'Language',
-  device: 'Device',
-  country: 'Country',
-  city: 'City',
-  customer_id: 'Customer ID',
-  action_name: 'Action name',
-};
-
-const OPTIONS: Array<ComboboxOption<ValueField>> = VALUE_FIELDS.map((f) => ({ label: LABELS[f], value: f }));
 
 /** The variable's query: the field whose distinct values (in the dashboard's range) become the options. */
 export function VariableQueryEditor({ query, onChange }: Props) {
@@ -32,7 +22,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
       <Combobox<ValueField>
         id="agentsight-variable-field"
         width={25}
-        options={OPTIONS}
+        options={FIELD_OPTIONS}
         value={q.field}
         onChange={(v) => onChange({ ...q, field: v.value })}
       />
