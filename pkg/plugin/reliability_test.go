@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +176,7 @@ func TestLoadWithFaults(t *testing.T) {
 	for i := range instances {
 		instances[i] = e.instance(map[string]any{"cacheTTL": 0}, testKey)
 	}
+	peakGoroutines, peakHeap, stopSampling := samplePeaks()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, failed := 0, map[string]int{}
@@ -208,17 +210,44 @@ func TestLoadWithFaults(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	stopSampling()
 	for _, d := range instances {
 		d.Dispose()
 	}
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	t.Logf("%d correct answers, errors %v; heap %d KiB before, %d KiB after", ok, failed, before.HeapAlloc>>10, after.HeapAlloc>>10)
+	t.Logf("%d correct answers, errors %v; peak %d goroutines and %d KiB of heap objects; heap %d KiB before, %d KiB after",
+		ok, failed, peakGoroutines(), peakHeap()>>10, before.HeapAlloc>>10, after.HeapAlloc>>10)
 	if ok == 0 || len(failed) == 0 {
 		t.Errorf("%d successes and errors %v: the faults should hit some queries and spare others", ok, failed)
 	}
 	if after.HeapAlloc > before.HeapAlloc+32<<20 {
 		t.Errorf("heap grew from %d to %d bytes", before.HeapAlloc, after.HeapAlloc)
 	}
+}
+
+// samplePeaks samples the goroutine count and the bytes of heap objects every millisecond
+// until stop is called, for a load test's figures.
+func samplePeaks() (goroutines, heap func() uint64, stop func()) {
+	var peakG, peakH uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		heapObjects := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			peakG = max(peakG, uint64(runtime.NumGoroutine()))
+			metrics.Read(heapObjects)
+			peakH = max(peakH, heapObjects[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	stop = func() { close(done); <-stopped }
+	return func() uint64 { return peakG }, func() uint64 { return peakH }, stop
 }
