@@ -30,9 +30,6 @@ type Listing struct {
 // within the client's concurrency, and merged in page order without duplicate ids. Callers
 // pin f.StartedBefore so that conversations arriving meanwhile cannot shift the pages.
 func (c *Client) ListAll(ctx context.Context, f Filters, limit int, detail Detail) (*Listing, error) {
-	if limit <= 0 || limit > MaxListRows {
-		limit = MaxListRows
-	}
 	first, err := c.ListFirstPage(ctx, f, detail)
 	if err != nil {
 		return nil, err
