@@ -3,6 +3,7 @@ package agentsight
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode"
@@ -106,7 +107,7 @@ func DecodePage(body []byte, detail Detail) (*ConversationPage, error) {
 func decodePage(body []byte, detail Detail, pageSize int) (*ConversationPage, error) {
 	d := newDecoder(body, detail)
 	d.pageSize = pageSize
-	var p ConversationPage
+	p := ConversationPage{Bytes: len(body)}
 	err := d.document(func() error {
 		return d.object(func(key []byte) error {
 			switch string(key) {
@@ -459,69 +460,100 @@ func (d *decoder) enter() error {
 }
 
 // skip reads a value of any type without keeping it, checking that it is valid JSON. It is
-// most of a Summary's work (the messages), so it has its own loops rather than object's and
-// array's callbacks.
+// most of a count's and a table's work (the messages, and the fields a count does not read),
+// so it is one loop that keeps the containers it is in on a stack of their closing bytes,
+// rather than a call per value.
 func (d *decoder) skip() error {
-	switch d.peek() {
-	case '{':
-		return d.skipContainer('}')
-	case '[':
-		return d.skipContainer(']')
-	case '"':
-		_, _, err := d.scanString()
-		return err
-	case 't':
-		return d.literal("true")
-	case 'f':
-		return d.literal("false")
-	case 'n':
-		return d.literal("null")
-	}
-	_, err := d.scanNumber()
-	return err
-}
-
-// skipContainer skips the object or array (ending with end) at d.pos.
-func (d *decoder) skipContainer(end byte) error {
-	if err := d.enter(); err != nil {
-		return err
-	}
-	d.pos++
-	if d.peek() == end {
-		d.pos++
-		d.depth--
-		return nil
-	}
+	var buf [32]byte
+	open := buf[:0] // '}' or ']' for each container entered
+	defer func() { d.depth -= len(open) }()
 	for {
-		if end == '}' {
-			if d.peek() != '"' {
-				return d.syntaxError("where an object key was expected")
+		// A value.
+		switch d.peek() {
+		case '{', '[':
+			if err := d.enter(); err != nil {
+				return err
 			}
+			end := d.data[d.pos] + 2 // '{'+2 == '}', '['+2 == ']'
+			open = append(open, end)
+			d.pos++
+			if d.peek() == end {
+				d.pos++
+				open = open[:len(open)-1]
+				d.depth--
+				break
+			}
+			if end == '}' {
+				if err := d.skipKey(); err != nil {
+					return err
+				}
+			}
+			continue
+		case '"':
 			if _, _, err := d.scanString(); err != nil {
 				return err
 			}
-			if d.peek() != ':' {
-				return d.syntaxError("after an object key")
+		case 't':
+			if err := d.literal("true"); err != nil {
+				return err
 			}
-			d.pos++
-		}
-		if err := d.skip(); err != nil {
-			return err
-		}
-		switch d.peek() {
-		case ',':
-			d.pos++
-		case end:
-			d.pos++
-			d.depth--
-			return nil
+		case 'f':
+			if err := d.literal("false"); err != nil {
+				return err
+			}
+		case 'n':
+			if err := d.literal("null"); err != nil {
+				return err
+			}
 		default:
-			if end == '}' {
-				return d.syntaxError("after an object value")
+			if _, err := d.scanNumber(); err != nil {
+				return err
 			}
-			return d.syntaxError("after an array element")
+		}
+		// What follows a value: the end of the containers it closes, then a comma before
+		// the next value (and its key, in an object).
+		for {
+			if len(open) == 0 {
+				return nil
+			}
+			end := open[len(open)-1]
+			c := d.peek()
+			if c == end {
+				d.pos++
+				open = open[:len(open)-1]
+				d.depth--
+				continue
+			}
+			if c != ',' {
+				if end == '}' {
+					return d.syntaxError("after an object value")
+				}
+				return d.syntaxError("after an array element")
+			}
+			d.pos++
+			if end == '}' {
+				if err := d.skipKey(); err != nil {
+					return err
+				}
+			}
+			break
 		}
 	}
+}
+
+// skipKey reads an object key and its colon.
+func (d *decoder) skipKey() error {
+	if d.peek() != '"' {
+		return d.syntaxError("where an object key was expected")
+	}
+	if _, _, err := d.scanString(); err != nil {
+		return err
+	}
+	if d.peek() != ':' {
+		return d.syntaxError("after an object key")
+	}
+	d.pos++
+	return nil
 }
 
 func (d *decoder) stringField(out *string, intern bool) error {
@@ -711,12 +743,14 @@ func (d *decoder) scanString() (raw []byte, escaped bool, err error) {
 	i := start
 	data := d.data
 	for {
-		// Eight bytes at a time while none of them is a quote, a backslash or a control
-		// character (the classic "has zero byte" test on each): most text has none.
+		// Eight bytes at a time: the classic "has zero byte" test finds a quote, a backslash
+		// or a control character among them, and its lowest hit is exact (false hits only
+		// ever sit above a true one), so it tells where the first of them is.
 		for i+8 <= len(data) {
 			x := binary.LittleEndian.Uint64(data[i:])
 			quote, backslash := x^(ones*'"'), x^(ones*'\\')
-			if ((quote-ones)&^quote|(backslash-ones)&^backslash|(x-ones*0x20)&^x)&highBits != 0 {
+			if hits := ((quote-ones)&^quote | (backslash-ones)&^backslash | (x-ones*0x20)&^x) & highBits; hits != 0 {
+				i += bits.TrailingZeros64(hits) >> 3
 				break
 			}
 			i += 8

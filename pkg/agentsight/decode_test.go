@@ -22,6 +22,7 @@ func stdlibPage(t *testing.T, body []byte) *agentsight.ConversationPage {
 	for i := range p.Results {
 		p.Results[i].MessageCount = len(p.Results[i].Messages)
 	}
+	p.Bytes = len(body) // the size the decoder reports
 	return &p
 }
 

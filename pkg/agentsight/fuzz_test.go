@@ -76,6 +76,7 @@ func FuzzDecodePage(f *testing.F) {
 		for i := range direct.Results {
 			direct.Results[i].MessageCount = len(direct.Results[i].Messages)
 		}
+		direct.Bytes = len(canonical)
 		if diff := cmp.Diff(&direct, got); diff != "" {
 			t.Fatalf("decoding %s differs from encoding/json (-want +got):\n%s", canonical, diff)
 		}

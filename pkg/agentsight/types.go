@@ -56,6 +56,8 @@ type ConversationPage struct {
 	Next     *string        `json:"next"`
 	Previous *string        `json:"previous"`
 	Results  []Conversation `json:"results"`
+	// Bytes is the size of the body the client decoded the page from.
+	Bytes int `json:"-"`
 }
 
 // ConversationAttachments is the body of GET /api/conversations/{id}/attachments/.
