@@ -45,6 +45,11 @@ func (c *responseCache) get(key string) ([]byte, bool) {
 	return e.body, true
 }
 
+// holds says whether n more bytes of responses fit in half the cache; false without a cache.
+func (c *responseCache) holds(n int64) bool {
+	return c != nil && n <= c.maxBytes/2
+}
+
 func (c *responseCache) put(key string, body []byte) {
 	size := int64(len(body) + len(key))
 	if size > c.maxBytes {

@@ -339,3 +339,48 @@ func TestTraceRecordsFailures(t *testing.T) {
 	}
 	assertNoKey(t, calls[0].Err.Error())
 }
+
+func TestListingLargerThanHalfTheCacheIsNotStored(t *testing.T) {
+	// 5 pages of 10; how many bytes a page takes is measured, not assumed.
+	_, probe := newTestServer(t, pagedHandler(50, nil, nil), func(o *Options) { o.PageSize = 10 })
+	first, err := probe.ListFirstPage(context.Background(), Filters{}, Summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageBytes := int64(first.Bytes)
+	tests := []struct {
+		name         string
+		cacheBytes   int64
+		wantUncached bool
+		wantResent   int // requests the same listing sends again within the TTL
+	}{
+		{"fits in half the cache: all kept", 100 * pageBytes, false, 0},
+		{"more than half the cache: only the first page kept", 6 * pageBytes, true, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rec counter
+			_, c := newTestServer(t, pagedHandler(50, &rec, nil), func(o *Options) {
+				o.PageSize, o.CacheTTL, o.CacheBytes = 10, time.Minute, tt.cacheBytes
+			})
+			for i := range 2 {
+				before := rec.n()
+				l, err := c.ListAll(context.Background(), Filters{}, 0, Summary)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(l.Conversations) != 50 || len(l.Problems) != 0 {
+					t.Fatalf("listing %d: %d rows, problems %q", i, len(l.Conversations), l.Problems)
+				}
+				if l.Uncached != tt.wantUncached {
+					t.Errorf("listing %d: Uncached = %v, want %v", i, l.Uncached, tt.wantUncached)
+				}
+				if sent := rec.n() - before; i == 0 && sent != 5 {
+					t.Errorf("first listing sent %d requests, want 5", sent)
+				} else if i == 1 && sent != tt.wantResent {
+					t.Errorf("second listing sent %d requests, want %d", sent, tt.wantResent)
+				}
+			}
+		})
+	}
+}

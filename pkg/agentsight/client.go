@@ -168,10 +168,11 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 
 // ListConversations reads one page of conversations (page counts from 1), messages included.
 func (c *Client) ListConversations(ctx context.Context, f Filters, page, pageSize int) (*ConversationPage, error) {
-	return c.listPage(ctx, f, page, pageSize, WithMessages)
+	return c.listPage(ctx, f, page, pageSize, WithMessages, true)
 }
 
-func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, detail Detail) (*ConversationPage, error) {
+// listPage reads one page; store says whether its body may be kept in the cache.
+func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, detail Detail, store bool) (*ConversationPage, error) {
 	q := f.Values()
 	if pageSize <= 0 {
 		pageSize = c.pageSize
@@ -181,7 +182,7 @@ func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, de
 		q.Set("page", strconv.Itoa(page))
 	}
 	var out *ConversationPage
-	err := c.get(ctx, conversationsPath, q, func(body []byte) (err error) {
+	err := c.get(ctx, conversationsPath, q, store, func(body []byte) (err error) {
 		out, err = decodePage(body, detail, pageSize)
 		return err
 	})
@@ -197,7 +198,7 @@ func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, de
 // CountConversations asks for the number of conversations matching f with one page_size=1
 // request.
 func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error) {
-	p, err := c.listPage(ctx, f, 1, 1, StartsGroupedBy(""))
+	p, err := c.listPage(ctx, f, 1, 1, StartsGroupedBy(""), true)
 	if err != nil {
 		return 0, err
 	}
@@ -207,7 +208,7 @@ func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error)
 // GetConversation reads one conversation with its messages.
 func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, error) {
 	var out *Conversation
-	err := c.get(ctx, fmt.Sprintf("%s%d/", conversationsPath, id), nil, func(body []byte) (err error) {
+	err := c.get(ctx, fmt.Sprintf("%s%d/", conversationsPath, id), nil, true, func(body []byte) (err error) {
 		out, err = DecodeConversation(body)
 		return err
 	})
@@ -217,7 +218,7 @@ func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, 
 // GetAttachments reads the attachments of one conversation.
 func (c *Client) GetAttachments(ctx context.Context, id int64) (*ConversationAttachments, error) {
 	var out ConversationAttachments
-	err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, func(body []byte) error {
+	err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, true, func(body []byte) error {
 		return describeDecodeError(json.Unmarshal(body, &out))
 	})
 	if err != nil {
@@ -246,9 +247,10 @@ func NextPageNumber(next *string, current int) (int, bool, error) {
 }
 
 // get reads an endpoint's body and decodes it; a decoding failure is a KindDecode error.
-func (c *Client) get(ctx context.Context, path string, q url.Values, decode func([]byte) error) error {
+// store says whether the body may be kept in the cache.
+func (c *Client) get(ctx context.Context, path string, q url.Values, store bool, decode func([]byte) error) error {
 	ep := endpoint(path, q)
-	body, err := c.body(ctx, ep)
+	body, err := c.body(ctx, ep, store)
 	if err != nil {
 		return err
 	}
@@ -274,8 +276,8 @@ func (c *Client) redact(err error) {
 }
 
 // body returns the response body for an endpoint from the cache, from an identical request
-// already in flight, or from the API.
-func (c *Client) body(ctx context.Context, ep string) ([]byte, error) {
+// already in flight, or from the API, and then keeps it in the cache if store is true.
+func (c *Client) body(ctx context.Context, ep string, store bool) ([]byte, error) {
 	trace := traceFrom(ctx)
 	if c.cache != nil {
 		if b, ok := c.cache.get(ep); ok {
@@ -287,7 +289,7 @@ func (c *Client) body(ctx context.Context, ep string) ([]byte, error) {
 		start := time.Now()
 		b, attempts, err := c.fetch(ctx, ep)
 		trace.add(Call{Endpoint: ep, Attempts: attempts, Duration: time.Since(start), Err: err})
-		if err == nil && c.cache != nil {
+		if err == nil && store && c.cache != nil {
 			c.cache.put(ep, b)
 		}
 		return b, err

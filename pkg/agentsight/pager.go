@@ -22,6 +22,9 @@ type Listing struct {
 	// Problems describe pages that disagreed with the first one (rows missing or doubled);
 	// the rows that did arrive are kept, so callers show them with a warning.
 	Problems []string
+	// Uncached is true when the listing was too large for the response cache to keep its
+	// pages beyond the first (see fetchPages).
+	Uncached bool
 }
 
 // ListAll reads the conversations matching f, at most limit of them (limit <= 0: MaxListRows),
@@ -41,7 +44,7 @@ func (c *Client) ListAll(ctx context.Context, f Filters, limit int, detail Detai
 // configured size, whatever its limit, so that panels with different limits share the same
 // cached pages.
 func (c *Client) ListFirstPage(ctx context.Context, f Filters, detail Detail) (*ConversationPage, error) {
-	return c.listPage(ctx, f, 1, c.pageSize, detail)
+	return c.listPage(ctx, f, 1, c.pageSize, detail, true)
 }
 
 // ListRest completes a listing whose first page (requested with ListFirstPage) a caller
@@ -162,13 +165,19 @@ func (c *Client) fetchPages(ctx context.Context, f Filters, detail Detail, plan 
 	if pages == 1 {
 		return listing, nil
 	}
+	// A listing that would fill more than half the cache is not stored: it would push out
+	// what the other panels share, and still not be there for its own refresh, which asks
+	// for its pages in the order they were stored, so that each is evicted just before it
+	// is wanted.
+	store := c.cache.holds(int64(first.Bytes) * int64(pages))
+	listing.Uncached = c.cache != nil && !store
 	missing := make([]bool, pages)
 	// Twice as many workers as request slots, so that a worker decoding its page does not
 	// keep a slot idle; more would only queue, and one goroutine per page would be thousands
 	// for a large range.
 	err := parallel.ForEach(ctx, pages-1, 2*c.Concurrency(), func(ctx context.Context, i int) error {
 		page := i + 2
-		p, err := c.listPage(ctx, f, page, c.pageSize, detail)
+		p, err := c.listPage(ctx, f, page, c.pageSize, detail, store)
 		if KindOf(err) == KindNotFound {
 			// The data shrank under us: fewer pages exist than the count promised.
 			missing[page-1] = true
