@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -67,6 +68,10 @@ type Client struct {
 	slots        chan struct{}
 	cache        *responseCache
 	flights      *flightGroup
+	// buffers holds the bodies of responses the cache does not keep, once decoded, for the
+	// next such response: a large listing then reads every page into memory already in use
+	// instead of asking the system for (and zeroing) a new buffer per page.
+	buffers sync.Pool
 }
 
 // New validates opts and returns a client.
@@ -250,10 +255,12 @@ func NextPageNumber(next *string, current int) (int, bool, error) {
 // store says whether the body may be kept in the cache.
 func (c *Client) get(ctx context.Context, path string, q url.Values, store bool, decode func([]byte) error) error {
 	ep := endpoint(path, q)
-	body, err := c.body(ctx, ep, store)
+	body, release, err := c.body(ctx, ep, store)
 	if err != nil {
 		return err
 	}
+	// decode copies what it keeps, so the body can be reused once it returns.
+	defer release()
 	if err := decode(body); err != nil {
 		e := &Error{Kind: KindDecode, Endpoint: ep, Err: err}
 		c.redact(e)
@@ -276,34 +283,46 @@ func (c *Client) redact(err error) {
 }
 
 // body returns the response body for an endpoint from the cache, from an identical request
-// already in flight, or from the API, and then keeps it in the cache if store is true.
-func (c *Client) body(ctx context.Context, ep string, store bool) ([]byte, error) {
+// already in flight, or from the API, and then keeps it in the cache if store is true. The
+// caller calls release once done with the body; a body the cache does not keep is then reused.
+func (c *Client) body(ctx context.Context, ep string, store bool) (body []byte, release func(), err error) {
 	trace := traceFrom(ctx)
 	if c.cache != nil {
 		if b, ok := c.cache.get(ep); ok {
 			trace.add(Call{Endpoint: ep, Cached: true})
-			return b, nil
+			return b, func() {}, nil
 		}
 	}
-	b, shared, err := c.flights.do(ctx, ep, func(ctx context.Context) ([]byte, error) {
+	var recycle func([]byte)
+	if !store || c.cache == nil {
+		recycle = func(b []byte) { c.buffers.Put(&b) }
+	}
+	b, shared, release, err := c.flights.do(ctx, ep, func(ctx context.Context) ([]byte, error) {
 		start := time.Now()
-		b, attempts, err := c.fetch(ctx, ep)
+		b, attempts, err := c.fetch(ctx, ep, recycle != nil)
 		trace.add(Call{Endpoint: ep, Attempts: attempts, Duration: time.Since(start), Err: err})
 		if err == nil && store && c.cache != nil {
 			c.cache.put(ep, b)
 		}
 		return b, err
-	})
+	}, recycle)
 	if shared && err == nil {
 		trace.add(Call{Endpoint: ep, Cached: true})
 	}
-	return b, err
+	return b, release, err
 }
 
-// fetch sends the request, retrying throttling and transient failures.
-func (c *Client) fetch(ctx context.Context, ep string) ([]byte, int, error) {
+// fetch sends the request, retrying throttling and transient failures; reuse reads the body
+// into a buffer that an earlier body left for reuse.
+func (c *Client) fetch(ctx context.Context, ep string, reuse bool) ([]byte, int, error) {
 	for attempt := 1; ; attempt++ {
-		b, err := c.once(ctx, ep)
+		var buf []byte
+		if reuse {
+			if p, ok := c.buffers.Get().(*[]byte); ok {
+				buf = *p
+			}
+		}
+		b, err := c.once(ctx, ep, buf)
 		if err == nil {
 			return b, attempt, nil
 		}
@@ -318,7 +337,7 @@ func (c *Client) fetch(ctx context.Context, ep string) ([]byte, int, error) {
 	}
 }
 
-func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
+func (c *Client) once(ctx context.Context, ep string, buf []byte) ([]byte, error) {
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -353,7 +372,7 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(resp, ep)
 	}
-	b, err := readBody(resp, c.maxBodyBytes)
+	b, err := readBody(resp, c.maxBodyBytes, buf)
 	if err != nil {
 		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}
 	}
@@ -363,15 +382,17 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 	return b, nil
 }
 
-// readBody reads at most limit+1 bytes of a response, into a buffer of the announced size
-// when there is one: growing a buffer from nothing copied each 100 kB page several times.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
+// readBody reads at most limit+1 bytes of a response into buf (reused from its start), grown
+// once to the announced size when there is one: growing a buffer from nothing copied each
+// 100 kB page several times.
+func readBody(resp *http.Response, limit int64, buf []byte) ([]byte, error) {
+	b := bytes.NewBuffer(buf[:0])
 	if n := resp.ContentLength; n > 0 && n <= limit {
-		buf.Grow(int(n) + 1) // +1: reading to EOF needs room for one byte more
+		// ReadFrom wants MinRead bytes free before each read, the one that sees EOF too.
+		b.Grow(int(n) + bytes.MinRead)
 	}
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	return buf.Bytes(), err
+	_, err := b.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	return b.Bytes(), err
 }
 
 // redirectError is a redirect the client would not follow: it is the API's doing, not the
