@@ -1,0 +1,9 @@
+//go:build !linux
+
+package fake
+
+import "time"
+
+// preciseSleep is time.Sleep where nanosleep is not at hand: the latency may then run up to
+// a millisecond long.
+func preciseSleep(d time.Duration) { time.Sleep(d) }
