@@ -196,6 +196,8 @@ func (d *decoder) conversation(c *Conversation) error {
 			default:
 				err = d.skip()
 			}
+		case d.want&f == 0 && f == fieldMessages && d.peek() == '[':
+			err = d.skipArrayLoosely()
 		case d.want&f == 0:
 			err = d.skip()
 		case f == fieldConversationID:
@@ -539,6 +541,81 @@ func (d *decoder) skip() error {
 			break
 		}
 	}
+}
+
+// skipArrayLoosely skips the array at d.pos by matching its brackets outside strings, eight
+// bytes at a time, without checking the JSON grammar inside it. A count skips the messages
+// so: they are most of a page, it never reads them, and matching brackets costs a fraction
+// of checking every token. A malformed message is then not reported by a count (the tables
+// and message queries still check every byte), but a body that ends inside the array is.
+func (d *decoder) skipArrayLoosely() error {
+	data, i := d.data, d.pos+1
+	depth, inString := 1, false
+	for {
+		if i+8 <= len(data) {
+			w := binary.LittleEndian.Uint64(data[i:])
+			if b := w ^ ones*'\\'; (b-ones)&^b&highBits == 0 { // no backslash among them
+				// The high bit of byte k is set when byte k lies inside a string: the count
+				// of quotes up to it, as a prefix XOR, flipped if a string was open before.
+				inside := byteMask(w, '"')
+				inside ^= inside << 8
+				inside ^= inside << 16
+				inside ^= inside << 32
+				if inString {
+					inside ^= highBits
+				}
+				inString = inside>>63 != 0
+				// OR-ing 0x20 maps '[' onto '{' and ']' onto '}', and nothing else onto them.
+				folded := w | ones*0x20
+				opens := byteMask(folded, '{') &^ inside
+				closes := byteMask(folded, '}') &^ inside
+				if n := bits.OnesCount64(closes); n < depth {
+					depth += bits.OnesCount64(opens) - n
+					i += 8
+					continue
+				}
+				for m := opens | closes; m != 0; m &= m - 1 {
+					k := bits.TrailingZeros64(m)
+					if opens>>k&1 != 0 {
+						depth++
+					} else if depth--; depth == 0 {
+						d.pos = i + k>>3 + 1
+						return nil
+					}
+				}
+				i += 8
+				continue
+			}
+		}
+		// Byte by byte over an escape (which may hide a quote) or the last bytes.
+		if i >= len(data) {
+			d.pos = len(data)
+			return d.syntaxError("in an array")
+		}
+		for end := min(i+8, len(data)); i < end; i++ {
+			switch c := data[i]; {
+			case inString && c == '\\':
+				i++ // the escaped byte, whatever it is
+			case c == '"':
+				inString = !inString
+			case inString:
+			case c == '[' || c == '{':
+				depth++
+			case c == ']' || c == '}':
+				if depth--; depth == 0 {
+					d.pos = i + 1
+					return nil
+				}
+			}
+		}
+	}
+}
+
+// byteMask has the high bit of each byte of w set where that byte is c, exactly (unlike the
+// "has zero byte" test, no borrow crosses bytes).
+func byteMask(w uint64, c byte) uint64 {
+	t := w ^ ones*uint64(c)
+	return ^((t&^highBits + ^highBits&(ones*0x7f)) | t) & highBits
 }
 
 // skipKey reads an object key and its colon.
