@@ -59,16 +59,15 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, detail Deta
 	if err != nil {
 		return nil, err
 	}
-	seen := make(map[int64]struct{}, plan.want)
+	seen := newIDSet(plan.want)
 	out := make([]Conversation, 0, plan.want)
 	duplicates := 0
 	for _, page := range results {
 		for _, conv := range page {
-			if _, dup := seen[conv.ID]; dup {
+			if !seen.add(conv.ID) {
 				duplicates++
 				continue
 			}
-			seen[conv.ID] = struct{}{}
 			if len(out) == plan.limit {
 				listing.Truncated = true
 				continue
@@ -90,7 +89,7 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 	plan := c.planPages(limit, first)
 	var (
 		mu         sync.Mutex
-		seen       = make(map[int64]struct{}, plan.want)
+		seen       = newIDSet(plan.want)
 		kept       = 0
 		duplicates = 0
 	)
@@ -104,14 +103,13 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 		defer mu.Unlock()
 		var fresh []Conversation // set at the first duplicate: the page is not ours to change
 		for i := range convs {
-			if _, dup := seen[convs[i].ID]; dup {
+			if !seen.add(convs[i].ID) {
 				if fresh == nil {
 					fresh = append(make([]Conversation, 0, len(convs)), convs[:i]...)
 				}
 				duplicates++
 				continue
 			}
-			seen[convs[i].ID] = struct{}{}
 			if fresh != nil {
 				fresh = append(fresh, convs[i])
 			}

@@ -1,0 +1,57 @@
+package agentsight
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestIDSetAgreesWithAMap(t *testing.T) {
+	tests := []struct {
+		name string
+		size int // the set's initial room
+		ids  func(r *rand.Rand) []int64
+	}{
+		{"edge values", 4, func(*rand.Rand) []int64 {
+			return []int64{0, math.MinInt64, math.MaxInt64, -1, 1, 0, math.MinInt64, math.MaxInt64, -1}
+		}},
+		{"a sequence, then again", 100, func(*rand.Rand) []int64 {
+			var ids []int64
+			for range 2 {
+				for id := int64(1); id <= 1000; id++ {
+					ids = append(ids, id)
+				}
+			}
+			return ids
+		}},
+		{"random with repeats, growing from a small set", 1, func(r *rand.Rand) []int64 {
+			ids := make([]int64, 20000)
+			for i := range ids {
+				ids[i] = r.Int64N(5000) - 2500
+			}
+			return ids
+		}},
+		{"wide random", 10, func(r *rand.Rand) []int64 {
+			ids := make([]int64, 5000)
+			for i := range ids {
+				ids[i] = int64(r.Uint64())
+			}
+			return append(ids, ids[:100]...)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newIDSet(tt.size)
+			seen := map[int64]bool{}
+			for i, id := range tt.ids(rand.New(rand.NewPCG(1, 2))) {
+				if got, want := s.add(id), !seen[id]; got != want {
+					t.Fatalf("add #%d (%d) = %v, want %v", i, id, got, want)
+				}
+				seen[id] = true
+			}
+			if n := s.n + map[bool]int{true: 1}[s.hasMinID]; n != len(seen) {
+				t.Errorf("set holds %d ids, want %d", n, len(seen))
+			}
+		})
+	}
+}
