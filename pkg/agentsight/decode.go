@@ -550,7 +550,8 @@ func (d *decoder) skip() error {
 // and message queries still check every byte), but a body that ends inside the array is.
 func (d *decoder) skipArrayLoosely() error {
 	data, i := d.data, d.pos+1
-	depth, inString := 1, false
+	depth := 1
+	var open uint64 // highBits while a string is open at the start of the next word, else 0
 	for {
 		if i+8 <= len(data) {
 			w := binary.LittleEndian.Uint64(data[i:])
@@ -561,10 +562,8 @@ func (d *decoder) skipArrayLoosely() error {
 				inside ^= inside << 8
 				inside ^= inside << 16
 				inside ^= inside << 32
-				if inString {
-					inside ^= highBits
-				}
-				inString = inside>>63 != 0
+				inside ^= open
+				open = uint64(int64(inside)>>63) & highBits // without a branch: it is a coin toss
 				// OR-ing 0x20 maps '[' onto '{' and ']' onto '}', and nothing else onto them.
 				folded := w | ones*0x20
 				opens := byteMask(folded, '{') &^ inside
@@ -592,6 +591,7 @@ func (d *decoder) skipArrayLoosely() error {
 			d.pos = len(data)
 			return d.syntaxError("in an array")
 		}
+		inString := open != 0
 		for end := min(i+8, len(data)); i < end; i++ {
 			switch c := data[i]; {
 			case inString && c == '\\':
@@ -607,6 +607,10 @@ func (d *decoder) skipArrayLoosely() error {
 					return nil
 				}
 			}
+		}
+		open = 0
+		if inString {
+			open = highBits
 		}
 	}
 }
