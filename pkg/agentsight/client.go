@@ -72,6 +72,8 @@ type Client struct {
 	// next such response: a large listing then reads every page into memory already in use
 	// instead of asking the system for (and zeroing) a new buffer per page.
 	buffers sync.Pool
+	// idSets holds the id sets of finished listings (idSet).
+	idSets sync.Pool
 }
 
 // New validates opts and returns a client.

@@ -19,11 +19,26 @@ type idSet struct {
 
 // newIDSet returns a set with room for about n ids before it grows.
 func newIDSet(n int) *idSet {
+	s := &idSet{}
+	s.reset(n)
+	return s
+}
+
+// reset empties the set and gives it room for about n ids, keeping its slots if they are
+// enough: a listing of 100k conversations needs 2 MB of them, which a client reuses from one
+// listing to the next rather than asking the system for (and zeroing) fresh memory.
+func (s *idSet) reset(n int) {
 	size := 16
 	for size < 2*n && size < 1<<18 { // beyond 256k slots (2 MB) it grows as ids arrive
 		size *= 2
 	}
-	return &idSet{slots: make([]int64, size), shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	if len(s.slots) >= size && len(s.slots) <= 4*size {
+		clear(s.slots)
+	} else { // too few, or so many that clearing them would cost more than new ones
+		s.slots = make([]int64, size)
+	}
+	s.shift = uint(64 - bits.TrailingZeros(uint(len(s.slots))))
+	s.n, s.hasMinID = 0, false
 }
 
 // add puts id in the set and reports whether it was not there yet.

@@ -42,15 +42,19 @@ func TestIDSetAgreesWithAMap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newIDSet(tt.size)
-			seen := map[int64]bool{}
-			for i, id := range tt.ids(rand.New(rand.NewPCG(1, 2))) {
-				if got, want := s.add(id), !seen[id]; got != want {
-					t.Fatalf("add #%d (%d) = %v, want %v", i, id, got, want)
+			// The second round reuses the set, as a client does for its next listing.
+			for round := range 2 {
+				seen := map[int64]bool{}
+				for i, id := range tt.ids(rand.New(rand.NewPCG(1, uint64(round)))) {
+					if got, want := s.add(id), !seen[id]; got != want {
+						t.Fatalf("round %d: add #%d (%d) = %v, want %v", round, i, id, got, want)
+					}
+					seen[id] = true
 				}
-				seen[id] = true
-			}
-			if n := s.n + map[bool]int{true: 1}[s.hasMinID]; n != len(seen) {
-				t.Errorf("set holds %d ids, want %d", n, len(seen))
+				if n := s.n + map[bool]int{true: 1}[s.hasMinID]; n != len(seen) {
+					t.Errorf("round %d: set holds %d ids, want %d", round, n, len(seen))
+				}
+				s.reset(tt.size)
 			}
 		})
 	}

@@ -59,7 +59,8 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, detail Deta
 	if err != nil {
 		return nil, err
 	}
-	seen := newIDSet(plan.want)
+	seen := c.idSet(plan.want)
+	defer c.idSets.Put(seen)
 	out := make([]Conversation, 0, plan.want)
 	duplicates := 0
 	for _, page := range results {
@@ -89,7 +90,7 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 	plan := c.planPages(limit, first)
 	var (
 		mu         sync.Mutex
-		seen       = newIDSet(plan.want)
+		seen       = c.idSet(plan.want)
 		kept       = 0
 		duplicates = 0
 	)
@@ -120,6 +121,7 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 		kept += len(convs)
 		visit(convs)
 	}
+	defer c.idSets.Put(seen)
 	onPage(1, first.Results)
 	listing, err := c.fetchPages(ctx, f, detail, plan, first, onPage)
 	if err != nil {
@@ -127,6 +129,16 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 	}
 	listing.finish(plan.want, kept, duplicates)
 	return listing, nil
+}
+
+// idSet is an empty set for a listing of about n rows, reusing one an earlier listing put
+// back in c.idSets.
+func (c *Client) idSet(n int) *idSet {
+	if s, ok := c.idSets.Get().(*idSet); ok {
+		s.reset(n)
+		return s
+	}
+	return newIDSet(n)
 }
 
 // pagePlan is how a listing pages through its rows.
