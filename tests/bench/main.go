@@ -42,6 +42,8 @@ type config struct {
 	sizes         []int
 	out           string
 	reps          int
+	warmups       int
+	localWarmups  int
 	localReps     int
 	pageSize      int
 	dashboardSize int
@@ -61,7 +63,9 @@ func main() {
 	flag.IntVar(&cfg.concurrency, "concurrency", 4, "the data source's concurrency setting")
 	flag.StringVar(&sizes, "sizes", "1000,10000,100000", "conversations in the data set, one run per size")
 	flag.StringVar(&cfg.out, "out", "", "write the Markdown report here as well as to stdout")
-	flag.IntVar(&cfg.reps, "reps", 3, "runs per measurement (the median is reported); 1 for sizes above 10000")
+	flag.IntVar(&cfg.reps, "reps", 5, "runs per measurement (the median is reported); 1 for sizes above 10000")
+	flag.IntVar(&cfg.warmups, "warmups", 10, "untimed runs of each query before the timed ones, so that the plugin process is in its steady state (heap grown, connections open); 0 above 10000 conversations")
+	flag.IntVar(&cfg.localWarmups, "local-warmups", 2, "untimed runs before the timed local-processing ones, in the same child process")
 	flag.IntVar(&cfg.localReps, "local-reps", 7, "runs per local-processing measurement (the median is reported): short runs on a shared machine vary")
 	flag.IntVar(&cfg.pageSize, "page-size", 100, "the data source's pageSize setting")
 	flag.IntVar(&cfg.dashboardSize, "dashboard-size", 10000, "conversations for the dashboard scenario")
@@ -243,6 +247,18 @@ func vmHWM(pid int) (int64, error) {
 	return 0, errors.New("no VmHWM in /proc status")
 }
 
+// countInRange is the ground truth for a range: the conversations that started in it, both
+// ends included, as the API's started_at_after and started_at_before filters select them.
+func countInRange(ds *fake.Dataset, from, to time.Time) int {
+	n := 0
+	for i := range ds.Conversations {
+		if t := ds.Conversations[i].StartedAt; !t.Before(from) && !t.After(to) {
+			n++
+		}
+	}
+	return n
+}
+
 func wholeRange() (time.Time, time.Time) {
 	end := fake.DefaultEnd()
 	return end.Add(-fake.DefaultSpan), end
@@ -379,31 +395,28 @@ func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n in
 	}
 	defer p.Stop()
 	h := &host{p: p, api: a, cfg: cfg}
-	maxConv := max(n, 10000)
-	reps := cfg.reps
+	reps, warmups := cfg.reps, cfg.warmups
 	if n > 10000 {
-		reps = 1
+		reps, warmups = 1, 0
 	}
-	from, to := wholeRange()
-	inRange := 0
-	for i := range ds.Conversations {
-		if t := ds.Conversations[i].StartedAt; !t.Before(from) && !t.After(to) {
-			inRange++
-		}
-	}
+	// One data source serves every run of a size, as one serves a dashboard; each run moves
+	// the range one second back, as a relative range ("last 28 days") does on every refresh,
+	// so that the cache has none of its pages and every run is a cold query.
+	source := h.dataSource(map[string]any{"maxConversations": max(n, 10000)})
+	shift := 0
 	var rows []row
 	for _, sc := range []struct {
 		kind  string
 		model map[string]any
-		check func(map[string]pluginhost.Result) error
+		check func(res map[string]pluginhost.Result, inRange int) error
 	}{
-		{"conversations table", map[string]any{"queryType": "conversations", "limit": n}, func(res map[string]pluginhost.Result) error {
+		{"conversations table", map[string]any{"queryType": "conversations", "limit": n}, func(res map[string]pluginhost.Result, inRange int) error {
 			if got := res["A"].Frames[0].Rows(); got != inRange {
 				return fmt.Errorf("table has %d rows, want %d", got, inRange)
 			}
 			return nil
 		}},
-		{"count series (1h buckets)", map[string]any{"queryType": "count", "bucket": "1h"}, func(res map[string]pluginhost.Result) error {
+		{"count series (1h buckets)", map[string]any{"queryType": "count", "bucket": "1h"}, func(res map[string]pluginhost.Result, inRange int) error {
 			sum := 0.0
 			for _, f := range res["A"].Frames {
 				for i := 0; i < f.Rows(); i++ {
@@ -416,20 +429,32 @@ func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n in
 			}
 			return nil
 		}},
-		{"total count", map[string]any{"queryType": "count", "bucket": "total"}, func(res map[string]pluginhost.Result) error {
+		{"total count", map[string]any{"queryType": "count", "bucket": "total"}, func(res map[string]pluginhost.Result, inRange int) error {
 			if v, _ := res["A"].Frames[0].Fields[0].FloatAt(0); int(v) != inRange {
 				return fmt.Errorf("total %v, want %d", v, inRange)
 			}
 			return nil
 		}},
 	} {
-		m, err := medianRun(reps, func() (measured, error) {
-			m, res, err := h.query(ctx, h.dataSource(map[string]any{"maxConversations": maxConv}), q("A", sc.model))
+		var inRange int
+		runOnce := func() (measured, error) {
+			shift++
+			query := q("A", sc.model)
+			query.From = query.From.Add(-time.Duration(shift) * time.Second)
+			query.To = query.To.Add(-time.Duration(shift) * time.Second)
+			inRange = countInRange(ds, query.From, query.To)
+			m, res, err := h.query(ctx, source, query)
 			if err == nil {
-				err = sc.check(res)
+				err = sc.check(res, inRange)
 			}
 			return m, err
-		})
+		}
+		for range warmups {
+			if _, err := runOnce(); err != nil {
+				return nil, fmt.Errorf("%s (warm-up): %w", sc.kind, err)
+			}
+		}
+		m, err := medianRun(reps, runOnce)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.kind, err)
 		}
@@ -585,7 +610,7 @@ func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []tar
 				childTarget = pages.url()
 			}
 			cmd := exec.CommandContext(ctx, self, "-local-child", childTarget, "-local-size", strconv.Itoa(cfg.localSize),
-				"-page-size", strconv.Itoa(cfg.pageSize), "-reps", strconv.Itoa(cfg.localReps))
+				"-page-size", strconv.Itoa(cfg.pageSize), "-reps", strconv.Itoa(cfg.localReps), "-warmups", strconv.Itoa(cfg.localWarmups))
 			cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "AGENTSIGHT_BENCH_QUERY="+c.query, "AGENTSIGHT_BENCH_LAYER="+layer, "GF_PLUGIN_LOG_LEVEL=warn")
 			var stderr bytes.Buffer // the plugin's logs; shown only if the child fails
 			cmd.Stderr = &stderr
@@ -619,12 +644,26 @@ func embedText(embed bool) string {
 	return `pages with "messages": []`
 }
 
+// Besides one file per page (<page>.json), renderPages writes them all into one file, with an
+// index of where each starts and ends.
+const (
+	allPagesName  = "pages.all"
+	pageIndexName = "pages.index.json"
+)
+
 // renderPages writes the body of every page of the whole-range listing, as the client asks
-// for them, to dir/<page>.json.
+// for them, to dir/<page>.json and to dir/pages.all (indexed by dir/pages.index.json).
 func renderPages(srv *fake.Server, dir string, pageSize int, from, to time.Time) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	all, err := os.Create(filepath.Join(dir, allPagesName))
+	if err != nil {
+		return err
+	}
+	defer all.Close()
+	index := map[string][2]int64{}
+	offset := int64(0)
 	v := agentsight.Filters{StartedAfter: from, StartedBefore: to}.Values()
 	v.Set("page_size", strconv.Itoa(pageSize))
 	for page := 1; ; page++ {
@@ -638,19 +677,33 @@ func renderPages(srv *fake.Server, dir string, pageSize int, from, to time.Time)
 		if rec.Code != http.StatusOK {
 			return fmt.Errorf("rendering page %d: status %d", page, rec.Code)
 		}
-		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(page)+".json"), rec.Body.Bytes(), 0o644); err != nil {
+		body := rec.Body.Bytes()
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(page)+".json"), body, 0o644); err != nil {
 			return err
 		}
+		if _, err := all.Write(body); err != nil {
+			return err
+		}
+		index[strconv.Itoa(page)] = [2]int64{offset, int64(len(body))}
+		offset += int64(len(body))
 		var head struct {
 			Next *string `json:"next"`
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &head); err != nil {
+		if err := json.Unmarshal(body, &head); err != nil {
 			return err
 		}
 		if head.Next == nil {
-			return nil
+			break
 		}
 	}
+	raw, err := json.Marshal(index)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, pageIndexName), raw, 0o644); err != nil {
+		return err
+	}
+	return all.Close()
 }
 
 func render(cfg config, rows []row, dash *dashboardResult, local []localResult, targets []target, load string) string {
@@ -669,9 +722,9 @@ func render(cfg config, rows []row, dash *dashboardResult, local []localResult, 
 	w("| load average (1, 5, 15 min) | %s |\n\n", load)
 	w("## Method\n\n")
 	w("- The plugin is built (`go build ./pkg`) and launched as Grafana does (go-plugin handshake, gRPC); each size gets a fresh plugin process, so the peak RSS (`VmHWM` of `/proc/<pid>/status`) is per size.\n")
-	w("- The fake AgentSight API serves the seeded data set on 127.0.0.1 and answers every request %s after it arrived, its own work included (the API latency column is its measured mean, a little above the setting since Go's timers wake late); list pages %s. API requests are the fake's own counter.\n", cfg.latency, map[bool]string{true: "carry the conversations' messages", false: `carry "messages": []`}[cfg.embed])
-	w("- Settings: pageSize %d, concurrency %d, maxConversations ≥ the size, cacheTTL 60s. Every measurement uses a new data source instance (new uid), so its cache starts empty; the wall time is the median of %d runs (1 run above 10 000 conversations), timed from sending the gRPC request to receiving the plugin's reply (frames Arrow-encoded, as Grafana receives them; decoding them is Grafana's work and is not timed).\n", cfg.pageSize, cfg.concurrency, cfg.reps)
-	w("- Range: the data set's 28 days. The table asks for `limit` = size; the count series uses 1h buckets (673 buckets); the total is `bucket: total`.\n")
+	w("- The fake AgentSight API serves the seeded data set on 127.0.0.1 and answers every request %s after it arrived, its own work included (the API latency column is its measured mean, from a request's arrival to the end of writing its answer; the fake sleeps the last 2 ms on its thread, since Go's timers wake up to a millisecond late); list pages %s. API requests are the fake's own counter.\n", cfg.latency, map[bool]string{true: "carry the conversations' messages", false: `carry "messages": []`}[cfg.embed])
+	w("- Settings: pageSize %d, concurrency %d, maxConversations ≥ the size, cacheTTL 60s. One data source instance serves every run of a size, as one serves a dashboard; each run moves the time range one second back, as a relative range (\"last 28 days\") does on every refresh, so the cache holds none of its pages and every run is a cold query. Each query first runs %d times untimed, so that the plugin process is in its steady state (heap grown, connections open) as in a Grafana server that has been serving a while; the wall time is then the median of %d runs (above 10 000 conversations: no warm-up, 1 run), timed from sending the gRPC request to receiving the plugin's reply (frames Arrow-encoded, as Grafana receives them; decoding them is Grafana's work and is not timed).\n", cfg.pageSize, cfg.concurrency, cfg.warmups, cfg.reps)
+	w("- Range: the data set's 28 days (moved back 1 s per run; the expected counts follow the range). The table asks for `limit` = size; the count series uses 1h buckets (673 buckets); the total is `bucket: total`.\n")
 	w("- Sequential baseline: requests × latency (paging one request after another). Floor: ceil(requests / concurrency) × latency, what %d requests in flight at a time cannot beat. A ratio to the floor near 1 means the query is latency-bound.\n\n", cfg.concurrency)
 	w("## Queries over gRPC\n\n")
 	w("| query | conversations | API requests | API latency | wall time | sequential baseline | ratio | floor | ratio | plugin peak RSS | plugin CPU | fake API CPU | plan |\n")
@@ -691,8 +744,8 @@ func render(cfg config, rows []row, dash *dashboardResult, local []localResult, 
 	w("| refresh with cacheTTL 0 (cache off) | %d | %s |\n", dash.noCach.requests, ms(dash.noCach.wall))
 	w("\nPlugin peak RSS over the dashboard runs: %s.\n\n", mb(dash.rss))
 	w("## Local processing (%d conversations, one core)\n\n", cfg.localSize)
-	w("Each measurement runs in a child process with `GOMAXPROCS=1` (one core); the time is the median of %d runs (each with a fresh client or instance, so an empty cache), CPU the child's user + system time over the same run, peak RSS the child's `VmHWM`. The pages of the whole range are rendered by the fake beforehand.\n\n", cfg.localReps)
-	w("- **core** is the local processing the target names, decode + bucket/table + frame: the API client (cache, pager, decoder) and the frame builders, as the count and table queries use them, with each page read from its file when requested (no HTTP), the frames encoded to Arrow as the SDK does. The count streams its listing into the series; the table lists every conversation.\n")
+	w("Each measurement runs in a child process with `GOMAXPROCS=1` (one core); after %d untimed runs (a fresh process first grows its heap and faults its memory in), the time is the median of %d runs (each with a fresh client or instance, so an empty cache), CPU the child's user + system time over the same run, peak RSS the child's `VmHWM`. The pages of the whole range are rendered by the fake beforehand.\n\n", cfg.localWarmups, cfg.localReps)
+	w("- **core** is the local processing the target names, decode + bucket/table + frame: the API client (cache, pager, decoder) and the frame builders, as the count and table queries use them, with each page read from its file when requested (no HTTP), the frames encoded to Arrow as the SDK does. The count streams its listing into the series, decoding what the plugin's grouped count decodes (the id, the start and the language); the table lists every conversation.\n")
 	w("- **plugin** is the whole plugin, `Datasource.QueryData` on a fresh instance, against a loopback server in the benchmark process that answers each page from memory without latency. It adds what every API request costs whatever its body: the socket reads and the SDK's HTTP middlewares (tracing, Prometheus metrics).\n\n")
 	w("| layer | query | list pages | pages | JSON | time | runs (ms) | CPU | peak RSS |\n| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n")
 	for _, l := range local {
