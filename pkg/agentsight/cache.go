@@ -8,6 +8,8 @@ import (
 
 // responseCache keeps response bodies by endpoint (path and normalised query; the key is in a
 // header and never part of it) for a TTL, evicting the least recently used beyond maxBytes.
+// Expired bodies are dropped by a timer, so that a data source nobody queries any more does
+// not hold its last dashboard's responses.
 type responseCache struct {
 	ttl      time.Duration
 	maxBytes int64
@@ -17,6 +19,8 @@ type responseCache struct {
 	bytes   int64
 	order   *list.List // front = most recently used
 	entries map[string]*list.Element
+	sweeper *time.Timer // armed while the cache holds entries
+	closed  bool
 }
 
 type cacheEntry struct {
@@ -37,7 +41,7 @@ func (c *responseCache) get(key string) ([]byte, bool) {
 		return nil, false
 	}
 	e := el.Value.(*cacheEntry)
-	if c.now().After(e.expires) {
+	if !c.now().Before(e.expires) {
 		c.remove(el)
 		return nil, false
 	}
@@ -60,11 +64,56 @@ func (c *responseCache) put(key string, body []byte) {
 	if el, ok := c.entries[key]; ok {
 		c.remove(el)
 	}
+	if c.closed {
+		return
+	}
 	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, body: body, expires: c.now().Add(c.ttl)})
 	c.bytes += size
 	for c.bytes > c.maxBytes {
 		c.remove(c.order.Back())
 	}
+	if c.sweeper == nil {
+		c.sweeper = time.AfterFunc(c.ttl, c.sweep)
+	}
+}
+
+// sweep drops the expired entries and, while entries remain, comes back when the next one
+// expires.
+func (c *responseCache) sweep() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sweeper = nil
+	if c.closed {
+		return
+	}
+	now := c.now()
+	var next time.Time
+	for el := c.order.Back(); el != nil; {
+		prev := el.Prev()
+		if e := el.Value.(*cacheEntry); !now.Before(e.expires) {
+			c.remove(el)
+		} else if next.IsZero() || e.expires.Before(next) {
+			next = e.expires
+		}
+		el = prev
+	}
+	if !next.IsZero() {
+		c.sweeper = time.AfterFunc(next.Sub(now), c.sweep)
+	}
+}
+
+// close empties the cache for good: the data source it served was replaced.
+func (c *responseCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.sweeper != nil {
+		c.sweeper.Stop()
+		c.sweeper = nil
+	}
+	c.order.Init()
+	clear(c.entries)
+	c.bytes = 0
 }
 
 func (c *responseCache) remove(el *list.Element) {

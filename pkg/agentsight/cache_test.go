@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestCache(t *testing.T) {
@@ -463,5 +465,92 @@ func TestFlightRecyclesTheBodyOnceNobodyHoldsIt(t *testing.T) {
 				cancel()
 			}
 		})
+	}
+}
+
+func TestCacheSweepDropsExpiredEntries(t *testing.T) {
+	now := time.Date(2025, 10, 22, 10, 0, 0, 0, time.UTC)
+	c := newResponseCache(time.Minute, 1<<20)
+	c.now = func() time.Time { return now }
+	t.Cleanup(c.close)
+	steps := []struct {
+		advance time.Duration
+		put     string
+		sweep   bool
+		want    []string // the keys kept afterwards
+	}{
+		{0, "a", false, []string{"a"}},
+		{30 * time.Second, "b", false, []string{"a", "b"}},
+		{29 * time.Second, "", true, []string{"a", "b"}}, // nothing expired yet
+		{time.Second, "", true, []string{"b"}},           // a expires at 60 s
+		{30 * time.Second, "", true, nil},                // b at 90 s
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		if st.put != "" {
+			c.put(st.put, []byte("body"))
+		}
+		if st.sweep {
+			c.sweep()
+		}
+		c.mu.Lock()
+		var kept []string
+		for el := c.order.Back(); el != nil; el = el.Prev() {
+			kept = append(kept, el.Value.(*cacheEntry).key)
+		}
+		bytes, armed := c.bytes, c.sweeper != nil
+		c.mu.Unlock()
+		if diff := cmp.Diff(st.want, kept); diff != "" {
+			t.Errorf("step %d: entries (-want +got):\n%s", i, diff)
+		}
+		if want := int64(len(st.want) * len("a"+"body")); bytes != want {
+			t.Errorf("step %d: bytes = %d, want %d", i, bytes, want)
+		}
+		if armed != (len(st.want) > 0) {
+			t.Errorf("step %d: sweeper armed = %v with %d entries", i, armed, len(st.want))
+		}
+	}
+}
+
+func TestCacheReleasesExpiredBodiesWithoutBeingAsked(t *testing.T) {
+	// No call touches the cache after the put: its own timer must drop the body.
+	c := newResponseCache(10*time.Millisecond, 1<<20)
+	t.Cleanup(c.close)
+	c.put("k", []byte("body"))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		c.mu.Lock()
+		n, bytes := len(c.entries), c.bytes
+		c.mu.Unlock()
+		if n == 0 && bytes == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %d entries (%d bytes) long after the TTL", n, bytes)
+		}
+	}
+}
+
+func TestClientCloseEmptiesTheCache(t *testing.T) {
+	var rec counter
+	_, c := newTestServer(t, pagedHandler(3, &rec, nil), func(o *Options) { o.CacheTTL = time.Hour })
+	for range 2 {
+		if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rec.n() != 1 {
+		t.Fatalf("requests before Close = %d, want 1 (the second from the cache)", rec.n())
+	}
+	c.Close()
+	for range 2 {
+		if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); err != nil {
+			t.Fatalf("a call after Close failed: %v", err)
+		}
+	}
+	if rec.n() != 3 {
+		t.Errorf("requests after Close = %d, want 3: nothing cached any more", rec.n())
+	}
+	if c.cache.bytes != 0 || c.cache.sweeper != nil {
+		t.Errorf("closed cache holds %d bytes, sweeper armed %v", c.cache.bytes, c.cache.sweeper != nil)
 	}
 }

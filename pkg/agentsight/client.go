@@ -477,3 +477,12 @@ func orDefaultDuration(v, def time.Duration) time.Duration {
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// Close releases what the client holds, its cached responses and idle connections, once it
+// is no longer used; calls made afterwards still work, uncached.
+func (c *Client) Close() {
+	if c.cache != nil {
+		c.cache.close()
+	}
+	c.http.CloseIdleConnections()
+}

@@ -55,11 +55,11 @@ func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (i
 	return d, nil
 }
 
-// Dispose releases the instance's idle connections when Grafana replaces it after a settings
-// change.
+// Dispose releases the instance's cached responses and idle connections when Grafana
+// replaces it after a settings change.
 func (d *Datasource) Dispose() {
 	if d.client != nil {
-		d.client.CloseIdleConnections()
+		d.client.Close()
 	}
 }
 
