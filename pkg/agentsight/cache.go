@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"sync"
 	"time"
+	"weak"
 )
 
 // responseCache keeps response bodies by endpoint (path and normalised query; the key is in a
@@ -73,8 +74,20 @@ func (c *responseCache) put(key string, body []byte) {
 		c.remove(c.order.Back())
 	}
 	if c.sweeper == nil {
-		c.sweeper = time.AfterFunc(c.ttl, c.sweep)
+		c.armSweep(c.ttl)
 	}
+}
+
+// armSweep has the timer sweep the cache after d. The timer holds the cache weakly, so that
+// a client dropped without Close is still collected, bodies and all, rather than kept
+// until its entries expire.
+func (c *responseCache) armSweep(d time.Duration) {
+	cache := weak.Make(c)
+	c.sweeper = time.AfterFunc(d, func() {
+		if c := cache.Value(); c != nil {
+			c.sweep()
+		}
+	})
 }
 
 // sweep drops the expired entries and, while entries remain, comes back when the next one
@@ -98,7 +111,7 @@ func (c *responseCache) sweep() {
 		el = prev
 	}
 	if !next.IsZero() {
-		c.sweeper = time.AfterFunc(next.Sub(now), c.sweep)
+		c.armSweep(next.Sub(now))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -552,5 +553,27 @@ func TestClientCloseEmptiesTheCache(t *testing.T) {
 	}
 	if c.cache.bytes != 0 || c.cache.sweeper != nil {
 		t.Errorf("closed cache holds %d bytes, sweeper armed %v", c.cache.bytes, c.cache.sweeper != nil)
+	}
+}
+
+func TestAnAbandonedCacheIsCollectedBeforeItsEntriesExpire(t *testing.T) {
+	// The sweep timer must not keep a cache (and its bodies) alive: a client dropped
+	// without Close is collected as before.
+	collected := make(chan struct{})
+	func() {
+		c := newResponseCache(time.Hour, 1<<20)
+		c.put("k", []byte("body"))
+		runtime.AddCleanup(c, func(ch chan struct{}) { close(ch) }, collected)
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		runtime.GC()
+		select {
+		case <-collected:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a cache nobody references was not collected while its sweep timer was armed")
+		}
 	}
 }
