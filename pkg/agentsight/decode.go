@@ -564,10 +564,12 @@ func (d *decoder) skipArrayLoosely() error {
 				inside ^= inside << 32
 				inside ^= open
 				open = uint64(int64(inside)>>63) & highBits // without a branch: it is a coin toss
-				// OR-ing 0x20 maps '[' onto '{' and ']' onto '}', and nothing else onto them.
-				folded := w | ones*0x20
-				opens := byteMask(folded, '{') &^ inside
-				closes := byteMask(folded, '}') &^ inside
+				// Setting 0x20 and clearing 0x06 maps the four brackets onto 'y' (0x79), and
+				// nothing else that valid JSON has outside strings; bit 0x02 tells an
+				// opening bracket from a closing one.
+				brackets := byteMask((w|ones*0x20)&^(ones*0x06), 'y') &^ inside
+				opens := brackets & (w << 6)
+				closes := brackets &^ opens
 				if n := bits.OnesCount64(closes); n < depth {
 					depth += bits.OnesCount64(opens) - n
 					i += 8
