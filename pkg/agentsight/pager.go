@@ -59,7 +59,7 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, detail Deta
 	if err != nil {
 		return nil, err
 	}
-	seen := c.idSet(plan.want)
+	seen := c.idSet(plan.want, first)
 	defer c.idSets.Put(seen)
 	out := make([]Conversation, 0, plan.want)
 	duplicates := 0
@@ -90,7 +90,7 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 	plan := c.planPages(limit, first)
 	var (
 		mu         sync.Mutex
-		seen       = c.idSet(plan.want)
+		seen       = c.idSet(plan.want, first)
 		kept       = 0
 		duplicates = 0
 	)
@@ -131,14 +131,18 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 	return listing, nil
 }
 
-// idSet is an empty set for a listing of about n rows, reusing one an earlier listing put
-// back in c.idSets.
-func (c *Client) idSet(n int) *idSet {
+// idSet is an empty set for a listing of about n rows that starts with page first, reusing
+// one an earlier listing put back in c.idSets.
+func (c *Client) idSet(n int, first *ConversationPage) *idSet {
+	var near int64
+	if len(first.Results) > 0 {
+		near = first.Results[0].ID
+	}
 	if s, ok := c.idSets.Get().(*idSet); ok {
-		s.reset(n)
+		s.reset(n, near)
 		return s
 	}
-	return newIDSet(n)
+	return newIDSet(n, near)
 }
 
 // pagePlan is how a listing pages through its rows.
