@@ -22,9 +22,6 @@ type Listing struct {
 	// Problems describe pages that disagreed with the first one (rows missing or doubled);
 	// the rows that did arrive are kept, so callers show them with a warning.
 	Problems []string
-	// Uncached is true when the listing was too large for the response cache to keep its
-	// pages beyond the first (see fetchPages).
-	Uncached bool
 }
 
 // ListAll reads the conversations matching f, at most limit of them (limit <= 0: MaxListRows),
@@ -184,7 +181,6 @@ func (c *Client) fetchPages(ctx context.Context, f Filters, detail Detail, plan 
 	// for its pages in the order they were stored, so that each is evicted just before it
 	// is wanted.
 	store := c.cache.holds(int64(first.Bytes) * int64(pages))
-	listing.Uncached = c.cache != nil && !store
 	missing := make([]bool, pages)
 	// Twice as many workers as request slots, so that a worker decoding its page does not
 	// keep a slot idle; more would only queue, and one goroutine per page would be thousands
