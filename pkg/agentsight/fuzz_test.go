@@ -123,3 +123,33 @@ func checkSummary(t *testing.T, body []byte, full *ConversationPage) {
 		}
 	}
 }
+
+// FuzzSkipArrayLoosely feeds arbitrary bytes after a '[' to the bracket matching a count
+// skips messages with: it must end (with an error at the latest when the bytes run out)
+// without panicking, and wherever the strict skip reads a valid array, it must end the
+// array exactly where the strict skip does. Where the bytes are not JSON it may end
+// anywhere (a 'y' outside strings counts as a bracket, for one), as the decoder then reads
+// on from there and refuses what follows or not, as it would any JSON.
+func FuzzSkipArrayLoosely(f *testing.F) {
+	for _, seed := range []string{
+		`]`, `1,"a",[{}]]`, `"]\"",{"k":["}"]}]`, `"a\\",["\\\"]"]] tail`, `[[[`, `"unterminated`,
+		`{"id":1,"content":"Rückerstattung #45","attachments":[{"id":2,"size_bytes":12}]}]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, rest []byte) {
+		body := append([]byte{'['}, rest...)
+		loose := newDecoder(body, StartsGroupedBy(""))
+		err := loose.skipArrayLoosely()
+		if err == nil && (loose.pos < 2 || loose.pos > len(body)) {
+			t.Fatalf("skipArrayLoosely(%q) ended at %d, outside the array's possible span", body, loose.pos)
+		}
+		strict := newDecoder(body, Summary)
+		if strict.skip() != nil {
+			return
+		}
+		if err != nil || loose.pos != strict.pos {
+			t.Fatalf("skipArrayLoosely(%q) = %d, %v; the strict skip ends the array at %d", body, loose.pos, err, strict.pos)
+		}
+	})
+}
