@@ -486,7 +486,7 @@ func (d *decoder) skip() error {
 				break
 			}
 			if end == '}' {
-				if err := d.skipKey(); err != nil {
+				if _, err := d.key(); err != nil {
 					return err
 				}
 			}
@@ -534,7 +534,7 @@ func (d *decoder) skip() error {
 			}
 			d.pos++
 			if end == '}' {
-				if err := d.skipKey(); err != nil {
+				if _, err := d.key(); err != nil {
 					return err
 				}
 			}
@@ -622,21 +622,6 @@ func (d *decoder) skipArrayLoosely() error {
 func byteMask(w uint64, c byte) uint64 {
 	t := w ^ ones*uint64(c)
 	return ^((t&^highBits + ^highBits&(ones*0x7f)) | t) & highBits
-}
-
-// skipKey reads an object key and its colon.
-func (d *decoder) skipKey() error {
-	if d.peek() != '"' {
-		return d.syntaxError("where an object key was expected")
-	}
-	if _, _, err := d.scanString(); err != nil {
-		return err
-	}
-	if d.peek() != ':' {
-		return d.syntaxError("after an object key")
-	}
-	d.pos++
-	return nil
 }
 
 func (d *decoder) stringField(out *string, intern bool) error {
