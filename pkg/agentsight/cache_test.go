@@ -15,8 +15,8 @@ import (
 )
 
 func TestCache(t *testing.T) {
-	en := Filters{Language: "en"}
-	fr := Filters{Language: "fr"}
+	en := Filters{Params: map[string]string{"language": "en"}}
+	fr := Filters{Params: map[string]string{"language": "fr"}}
 	tests := []struct {
 		name      string
 		ttl       time.Duration
@@ -80,7 +80,7 @@ func TestCacheDoesNotKeepErrors(t *testing.T) {
 
 func TestCacheKeyHasNoAPIKey(t *testing.T) {
 	_, c := newTestServer(t, pagedHandler(3, nil, nil), func(o *Options) { o.CacheTTL = time.Minute })
-	if _, err := c.ListConversations(context.Background(), Filters{CustomerID: "c1"}, 1, 0); err != nil {
+	if _, err := c.ListConversations(context.Background(), Filters{Params: map[string]string{"customer_id": "c1"}}, 1, 0); err != nil {
 		t.Fatal(err)
 	}
 	c.cache.mu.Lock()
@@ -290,7 +290,7 @@ func TestTrace(t *testing.T) {
 	trace := &Trace{}
 	ctx := WithTrace(context.Background(), trace)
 	for range 2 {
-		if _, err := c.ListConversations(ctx, Filters{Language: "en"}, 1, 0); err != nil {
+		if _, err := c.ListConversations(ctx, Filters{Params: map[string]string{"language": "en"}}, 1, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 )
 
 func TestFiltersValues(t *testing.T) {
-	yes, no := true, false
 	paris := time.FixedZone("CET", 3600)
 	tests := []struct {
 		name string
@@ -20,15 +19,16 @@ func TestFiltersValues(t *testing.T) {
 		want url.Values
 	}{
 		{"zero value sends nothing", Filters{}, url.Values{}},
-		{"every string filter", Filters{
-			ActionName: "refund", ConversationID: "abc123", CustomerID: "cust_001", CustomerIPAddress: "192.168.0.1",
-			Device: "desktop", Language: "en", MessageContains: "help me",
-		}, url.Values{
+		{"every filter under its own key", Filters{Params: map[string]string{
+			"action_name": "refund", "conversation_id": "abc123", "customer_id": "cust_001", "customer_ip_address": "192.168.0.1",
+			"device": "desktop", "language": "en", "message_contains": "help me", "feedback_sentiment": "negative",
+		}}, url.Values{
 			"action_name": {"refund"}, "conversation_id": {"abc123"}, "customer_id": {"cust_001"},
 			"customer_ip_address": {"192.168.0.1"}, "device": {"desktop"}, "language": {"en"}, "message_contains": {"help me"},
+			"feedback_sentiment": {"negative"},
 		}},
-		{"has_messages true", Filters{HasMessages: &yes}, url.Values{"has_messages": {"true"}}},
-		{"has_messages false is sent", Filters{HasMessages: &no}, url.Values{"has_messages": {"false"}}},
+		{"empty values are not sent", Filters{Params: map[string]string{"language": ""}}, url.Values{}},
+		{"has_messages false is sent", Filters{Params: map[string]string{"has_messages": "false"}}, url.Values{"has_messages": {"false"}}},
 		{"times in UTC RFC 3339", Filters{
 			StartedAfter:  time.Date(2025, 10, 22, 11, 0, 0, 0, paris),
 			StartedBefore: time.Date(2025, 10, 22, 23, 59, 59, 0, time.UTC),
@@ -85,7 +85,7 @@ func TestRequestHeadersAndPaths(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.CloseIdleConnections()
-			if _, err := c.ListConversations(context.Background(), Filters{Language: "en"}, 1, 0); err != nil {
+			if _, err := c.ListConversations(context.Background(), Filters{Params: map[string]string{"language": "en"}}, 1, 0); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()
@@ -313,4 +313,32 @@ func TestUnreachableHostNamesNoKey(t *testing.T) {
 		t.Fatalf("error = %v, want a network error", err)
 	}
 	assertNoKey(t, err.Error())
+}
+
+func TestFilterWithDoesNotChangeTheOriginal(t *testing.T) {
+	base := Filters{Params: map[string]string{"language": "en"}}
+	a := base.With("device", "mobile")
+	b := base.With("device", "desktop")
+	if len(base.Params) != 1 || a.Params["device"] != "mobile" || b.Params["device"] != "desktop" || a.Params["language"] != "en" {
+		t.Errorf("With shares state: base %v, a %v, b %v", base.Params, a.Params, b.Params)
+	}
+}
+
+func TestFilterTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, p := range FilterParams() {
+		if seen[p.Key] || p.Label == "" || p.Help == "" {
+			t.Errorf("filter %q: duplicate, or without label or help", p.Key)
+		}
+		seen[p.Key] = true
+		if (p.Kind == FilterChoice) != (len(p.Choices) > 0) {
+			t.Errorf("filter %q: choices %v for kind %s", p.Key, p.Choices, p.Kind)
+		}
+		if got, ok := LookupFilter(p.Key); !ok || got.Key != p.Key {
+			t.Errorf("LookupFilter(%q) = %v, %v", p.Key, got, ok)
+		}
+	}
+	if _, ok := LookupFilter("started_at_after"); ok {
+		t.Error("the time bounds are set by the query's range, not as filters")
+	}
 }

@@ -2,44 +2,103 @@ package agentsight
 
 import (
 	"net/url"
-	"strconv"
+	"slices"
 	"time"
 )
 
-// Filters are the list endpoint's filter parameters. Empty strings and nil pointers are not
-// sent, so the zero value lists everything.
+// FilterKind is how a list filter's value is written.
+type FilterKind string
+
+// The kinds of list filters.
+const (
+	// FilterText is free text: an exact or partial match, as the filter's description says.
+	FilterText FilterKind = "text"
+	// FilterBool is true or false; absent means "either".
+	FilterBool FilterKind = "boolean"
+	// FilterChoice is one of a fixed list of values.
+	FilterChoice FilterKind = "choice"
+)
+
+// FilterParam is one filter of GET /api/conversations/. This table is the one list of the
+// API's filters: the query model parses by it, the client sends by it, the fake API serves
+// by it and the front end and the README are checked against it. The time bounds are not in
+// it: a query's range always sets them.
+type FilterParam struct {
+	// Key is the query parameter.
+	Key  string
+	Kind FilterKind
+	// Choices are the values a FilterChoice accepts.
+	Choices []string
+	// OneValuePerConversation is true for an exact match on a field a conversation has one
+	// value of: conversations selected by different values of it never overlap, so their
+	// counts may be added.
+	OneValuePerConversation bool
+	// Label is the name editors show; Help says what the filter matches.
+	Label, Help string
+}
+
+// filterParams follows today's API reference: the seed edition's filters, then the ones
+// added since. The values of feedback_source are not published: it is free text, and the
+// API's 400 names a value it does not know.
+var filterParams = []FilterParam{
+	{Key: "language", Kind: FilterText, OneValuePerConversation: true, Label: "Language", Help: "language code, exact (en, de)"},
+	{Key: "device", Kind: FilterText, OneValuePerConversation: true, Label: "Device", Help: "device type, exact (mobile, desktop)"},
+	{Key: "customer_id", Kind: FilterText, OneValuePerConversation: true, Label: "Customer", Help: "customer id, exact"},
+	{Key: "customer_id__icontains", Kind: FilterText, Label: "Customer contains", Help: "part of the customer id, any case"},
+	{Key: "customer_ip_address", Kind: FilterText, OneValuePerConversation: true, Label: "IP address", Help: "the customer's IP address, exact"},
+	{Key: "conversation_id", Kind: FilterText, OneValuePerConversation: true, Label: "Conversation ID", Help: "AgentSight's conversation identifier (text), exact"},
+	{Key: "name", Kind: FilterText, Label: "Name contains", Help: "part of the conversation's name, any case"},
+	{Key: "action_name", Kind: FilterText, Label: "Action", Help: "an action the agent took (the API does not list actions: type the name)"},
+	{Key: "message_contains", Kind: FilterText, Label: "Message contains", Help: "text in any message, any case"},
+	{Key: "has_messages", Kind: FilterBool, Label: "Has messages", Help: "only conversations with (or without) messages"},
+	{Key: "is_marked", Kind: FilterBool, Label: "Marked", Help: "only marked (favourite) conversations, or only unmarked ones"},
+	{Key: "has_feedback", Kind: FilterBool, Label: "Has feedback", Help: "only conversations with (or without) feedback"},
+	{Key: "feedback_sentiment", Kind: FilterChoice, Choices: []string{"positive", "neutral", "negative"}, Label: "Feedback sentiment", Help: "the sentiment of the conversation's feedback"},
+	{Key: "feedback_source", Kind: FilterText, Label: "Feedback source", Help: "where the feedback came from, as AgentSight names it"},
+	{Key: "include_deleted", Kind: FilterBool, Label: "Include deleted", Help: "also soft-deleted conversations (the API leaves them out by default)"},
+}
+
+// FilterParams returns the API's list filters in the order editors show them.
+func FilterParams() []FilterParam { return slices.Clone(filterParams) }
+
+// LookupFilter returns the filter with the given query parameter.
+func LookupFilter(key string) (FilterParam, bool) {
+	i := slices.IndexFunc(filterParams, func(p FilterParam) bool { return p.Key == key })
+	if i < 0 {
+		return FilterParam{}, false
+	}
+	return filterParams[i], true
+}
+
+// Filters are one request's filter parameters: at most one value per filter (booleans as
+// "true" or "false"), and the time bounds. Empty values are not sent, so the zero value lists
+// everything.
 type Filters struct {
-	ActionName        string
-	ConversationID    string
-	CustomerID        string
-	CustomerIPAddress string
-	Device            string
-	HasMessages       *bool
-	Language          string
-	MessageContains   string
-	StartedAfter      time.Time // inclusive; zero = unbounded
-	StartedBefore     time.Time // inclusive; zero = unbounded
+	Params        map[string]string
+	StartedAfter  time.Time // inclusive; zero = unbounded
+	StartedBefore time.Time // inclusive; zero = unbounded
+}
+
+// With returns a copy of f with key set to value; f itself is not changed.
+func (f Filters) With(key, value string) Filters {
+	params := make(map[string]string, len(f.Params)+1)
+	for k, v := range f.Params {
+		params[k] = v
+	}
+	params[key] = value
+	f.Params = params
+	return f
 }
 
 // Values encodes the filters the way the API expects them: booleans as true/false and times
 // as RFC 3339 in UTC.
 func (f Filters) Values() url.Values {
 	v := url.Values{}
-	set := func(key, value string) {
+	for key, value := range f.Params {
 		if value != "" {
 			v.Set(key, value)
 		}
 	}
-	set("action_name", f.ActionName)
-	set("conversation_id", f.ConversationID)
-	set("customer_id", f.CustomerID)
-	set("customer_ip_address", f.CustomerIPAddress)
-	set("device", f.Device)
-	if f.HasMessages != nil {
-		v.Set("has_messages", strconv.FormatBool(*f.HasMessages))
-	}
-	set("language", f.Language)
-	set("message_contains", f.MessageContains)
 	if !f.StartedAfter.IsZero() {
 		v.Set("started_at_after", FormatTime(f.StartedAfter))
 	}

@@ -183,7 +183,7 @@ func TestListAll(t *testing.T) {
 				}
 				writeJSON(w, http.StatusOK, pageBody(r, count, rows, page < npages && !tt.noNext))
 			}), func(o *Options) { o.PageSize = tt.pageSize })
-			l, err := c.ListAll(context.Background(), Filters{Language: "en"}, tt.limit, WithMessages)
+			l, err := c.ListAll(context.Background(), Filters{Params: map[string]string{"language": "en"}}, tt.limit, WithMessages)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,7 +228,7 @@ func TestListAll(t *testing.T) {
 
 			// ListEach streams the same conversations: the same set, the same problems,
 			// one page at a time.
-			first, err := c.ListFirstPage(context.Background(), Filters{Language: "en"}, Summary)
+			first, err := c.ListFirstPage(context.Background(), Filters{Params: map[string]string{"language": "en"}}, Summary)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -236,7 +236,7 @@ func TestListAll(t *testing.T) {
 				visited  []int64
 				visiting atomic.Bool
 			)
-			each, err := c.ListEach(context.Background(), Filters{Language: "en"}, tt.limit, Summary, first, func(convs []Conversation) {
+			each, err := c.ListEach(context.Background(), Filters{Params: map[string]string{"language": "en"}}, tt.limit, Summary, first, func(convs []Conversation) {
 				if visiting.Swap(true) {
 					t.Error("two visits at once")
 				}
@@ -348,7 +348,7 @@ func TestListRestUsesFirstPage(t *testing.T) {
 func TestCountConversations(t *testing.T) {
 	var rec counter
 	_, c := newTestServer(t, pagedHandler(1234, &rec, nil), nil)
-	n, err := c.CountConversations(context.Background(), Filters{Device: "mobile"})
+	n, err := c.CountConversations(context.Background(), Filters{Params: map[string]string{"device": "mobile"}})
 	if err != nil || n != 1234 {
 		t.Fatalf("count = %d, %v", n, err)
 	}

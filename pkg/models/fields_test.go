@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 )
 
 // modelFields is testdata/model_fields.json, which the front end reads too: the names a
@@ -83,8 +85,11 @@ func TestModelFieldsAreUsed(t *testing.T) {
 	from, to := time.Unix(0, 0), time.Unix(60, 0)
 	for _, key := range m.Filters {
 		value := `"v"`
-		if key == "has_messages" {
+		switch p, _ := agentsight.LookupFilter(key); p.Kind {
+		case agentsight.FilterBool:
 			value = "true"
+		case agentsight.FilterChoice:
+			value = `"` + p.Choices[0] + `"`
 		}
 		q, err := ParseQuery([]byte(`{"filters":{"`+key+`":`+value+`}}`), "")
 		if err != nil {

@@ -17,9 +17,9 @@ func encodeQuery(t *testing.T, q Query) []byte {
 	filters := map[string]any{}
 	for k, v := range q.Filters.Values {
 		filters[k] = v
-	}
-	if q.Filters.HasMessages != nil {
-		filters["has_messages"] = *q.Filters.HasMessages
+		if p, _ := agentsight.LookupFilter(k); p.Kind == agentsight.FilterBool {
+			filters[k] = *q.Filters.Bool(k)
+		}
 	}
 	j := map[string]any{
 		"queryType": string(q.Type), "filters": filters, "groupBy": q.GroupBy,
@@ -59,8 +59,14 @@ func FuzzParseQuery(f *testing.F) {
 			t.Fatalf("bucket %s accepted", q.Bucket)
 		}
 		for k, vs := range q.Filters.Values {
-			if !slices.Contains(FilterKeys, k) || k == "has_messages" || len(vs) == 0 {
+			p, ok := agentsight.LookupFilter(k)
+			if !ok || len(vs) == 0 || (p.Kind == agentsight.FilterBool && (len(vs) != 1 || (vs[0] != "true" && vs[0] != "false"))) {
 				t.Fatalf("filter %q = %q accepted", k, vs)
+			}
+			for _, v := range vs {
+				if p.Kind == agentsight.FilterChoice && !slices.Contains(p.Choices, v) {
+					t.Fatalf("filter %q = %q is not one of its choices", k, v)
+				}
 			}
 			for _, v := range vs {
 				if v == "" {

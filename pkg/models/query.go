@@ -45,8 +45,16 @@ var GroupByFields = []string{"language", "device", "country", "city", "customer_
 // ValueFields are the fields whose distinct values a values query lists.
 var ValueFields = []string{"language", "device", "country", "city", "customer_id", "action_name"}
 
-// FilterKeys are the API's filter parameters a query may set.
-var FilterKeys = []string{"action_name", "conversation_id", "customer_id", "customer_ip_address", "device", "has_messages", "language", "message_contains"}
+// FilterKeys are the API's filter parameters a query may set, from the client's table of
+// them (agentsight.FilterParams), in the order editors show them.
+var FilterKeys = func() []string {
+	params := agentsight.FilterParams()
+	keys := make([]string, len(params))
+	for i, p := range params {
+		keys[i] = p.Key
+	}
+	return keys
+}()
 
 // Query is one panel or alert query after parsing.
 type Query struct {
@@ -62,10 +70,20 @@ type Query struct {
 }
 
 // Filters hold each filter's values. A key with several values (a multi-value dashboard
-// variable) means "any of them": one API call per value, merged.
+// variable) means "any of them": one API call per value, merged. A boolean filter has one
+// value, "true" or "false".
 type Filters struct {
-	Values      map[string][]string
-	HasMessages *bool
+	Values map[string][]string
+}
+
+// Bool returns a boolean filter's value, or nil when the query does not set it.
+func (f Filters) Bool(key string) *bool {
+	values := f.Values[key]
+	if len(values) != 1 {
+		return nil
+	}
+	b := values[0] == "true"
+	return &b
 }
 
 // queryJSON is the stored form of a query; see the design's query model.
@@ -146,23 +164,26 @@ func parseFilters(raw map[string]json.RawMessage) (Filters, error) {
 	// Sorted, so that of several unknown keys the error always names the same one.
 	for _, key := range slices.Sorted(maps.Keys(raw)) {
 		value := raw[key]
-		if !slices.Contains(FilterKeys, key) {
+		param, ok := agentsight.LookupFilter(key)
+		if !ok {
 			return Filters{}, fmt.Errorf("unknown filter %q: use one of %s", key, joinQuoted(FilterKeys))
 		}
 		if isNull(value) {
 			continue
 		}
-		if key == "has_messages" {
-			b, set, err := parseBool(value)
-			if err != nil {
-				return Filters{}, err
+		var values []string
+		var err error
+		switch param.Kind {
+		case agentsight.FilterBool:
+			var b, set bool
+			if b, set, err = parseBool(key, value); set {
+				values = []string{strconv.FormatBool(b)}
 			}
-			if set {
-				f.HasMessages = &b
-			}
-			continue
+		case agentsight.FilterChoice:
+			values, err = choiceValues(param, value)
+		default:
+			values, err = filterValues(key, value)
 		}
-		values, err := filterValues(key, value)
 		if err != nil {
 			return Filters{}, err
 		}
@@ -171,6 +192,26 @@ func parseFilters(raw map[string]json.RawMessage) (Filters, error) {
 		}
 	}
 	return f, nil
+}
+
+// choiceValues reads a choice filter's values like a text filter's, then checks each against
+// the choices, ignoring case, so that a typo is an error here rather than the API's 400.
+func choiceValues(param agentsight.FilterParam, raw json.RawMessage) ([]string, error) {
+	values, err := filterValues(param.Key, raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		lower := strings.ToLower(v)
+		if !slices.Contains(param.Choices, lower) {
+			return nil, fmt.Errorf("filter %q has value %q: use one of %s", param.Key, v, joinQuoted(param.Choices))
+		}
+		if !slices.Contains(out, lower) {
+			out = append(out, lower)
+		}
+	}
+	return out, nil
 }
 
 // filterValues accepts a string, a number (ids typed without quotes) or a list of them, drops
@@ -201,7 +242,7 @@ func filterValues(key string, raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-func parseBool(raw json.RawMessage) (value, set bool, err error) {
+func parseBool(key string, raw json.RawMessage) (value, set bool, err error) {
 	var b bool
 	if json.Unmarshal(raw, &b) == nil {
 		return b, true, nil
@@ -217,7 +258,7 @@ func parseBool(raw json.RawMessage) (value, set bool, err error) {
 			return false, true, nil
 		}
 	}
-	return false, false, fmt.Errorf("filter \"has_messages\" has value %s: use true or false", raw)
+	return false, false, fmt.Errorf("filter %q has value %s: use true or false", key, raw)
 }
 
 func wholeNumber(name string, raw json.RawMessage) (int64, error) {
@@ -246,7 +287,7 @@ func wholeNumber(name string, raw json.RawMessage) (int64, error) {
 // of values, each bounded by the query's time range (both bounds inclusive, as the API
 // treats them).
 func (f Filters) Combinations(from, to time.Time) []agentsight.Filters {
-	combos := []agentsight.Filters{{HasMessages: f.HasMessages, StartedAfter: from, StartedBefore: to}}
+	combos := []agentsight.Filters{{StartedAfter: from, StartedBefore: to}}
 	for _, key := range FilterKeys {
 		values := f.Values[key]
 		if len(values) == 0 {
@@ -255,9 +296,7 @@ func (f Filters) Combinations(from, to time.Time) []agentsight.Filters {
 		next := make([]agentsight.Filters, 0, len(combos)*len(values))
 		for _, c := range combos {
 			for _, v := range values {
-				c := c
-				setFilter(&c, key, v)
-				next = append(next, c)
+				next = append(next, c.With(key, v))
 			}
 		}
 		combos = next
@@ -267,29 +306,15 @@ func (f Filters) Combinations(from, to time.Time) []agentsight.Filters {
 
 // Disjoint reports whether the combinations select disjoint sets of conversations, so that
 // their counts may be added. Exact-match filters on a field a conversation has one value of
-// never overlap; two message searches, or two actions (a conversation can trigger several),
-// can both match one conversation.
+// never overlap; two message searches, two actions (a conversation can trigger several) or
+// two partial matches can both match one conversation.
 func (f Filters) Disjoint() bool {
-	return len(f.Values["message_contains"]) <= 1 && len(f.Values["action_name"]) <= 1
-}
-
-func setFilter(f *agentsight.Filters, key, v string) {
-	switch key {
-	case "action_name":
-		f.ActionName = v
-	case "conversation_id":
-		f.ConversationID = v
-	case "customer_id":
-		f.CustomerID = v
-	case "customer_ip_address":
-		f.CustomerIPAddress = v
-	case "device":
-		f.Device = v
-	case "language":
-		f.Language = v
-	case "message_contains":
-		f.MessageContains = v
+	for key, values := range f.Values {
+		if p, _ := agentsight.LookupFilter(key); len(values) > 1 && !p.OneValuePerConversation {
+			return false
+		}
 	}
+	return true
 }
 
 func joinQuoted[T ~string](list []T) string {

@@ -1,16 +1,18 @@
 package models
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestParseQuery(t *testing.T) {
-	yes, no := true, false
 	tests := []struct {
 		name      string
 		json      string
@@ -43,14 +45,14 @@ func TestParseQuery(t *testing.T) {
 			Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"device": {"mobile", "desktop"}}}}},
 		{"empty filter not sent", `{"filters":{"language":"","device":[],"customer_id":"  "}}`, "", Query{Type: QueryCount}},
 		{"null filter ignored", `{"filters":{"language":null,"has_messages":null}}`, "", Query{Type: QueryCount}},
-		{"has_messages true", `{"filters":{"has_messages":true}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &yes}}},
-		{"has_messages false", `{"filters":{"has_messages":false}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &no}}},
-		{"has_messages \"true\"", `{"filters":{"has_messages":"true"}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &yes}}},
-		{"has_messages \"false\"", `{"filters":{"has_messages":"false"}}`, "", Query{Type: QueryCount, Filters: Filters{HasMessages: &no}}},
+		{"has_messages true", `{"filters":{"has_messages":true}}`, "", Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"has_messages": {"true"}}}}},
+		{"has_messages false", `{"filters":{"has_messages":false}}`, "", Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"has_messages": {"false"}}}}},
+		{"has_messages \"true\"", `{"filters":{"has_messages":"true"}}`, "", Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"has_messages": {"true"}}}}},
+		{"has_messages \"false\"", `{"filters":{"has_messages":"false"}}`, "", Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{"has_messages": {"false"}}}}},
 		{"has_messages \"\" is any", `{"filters":{"has_messages":""}}`, "", Query{Type: QueryCount}},
 		{"every filter", `{"filters":{"action_name":"refund","conversation_id":"abc","customer_id":"c1","customer_ip_address":"10.0.0.1","device":"mobile","has_messages":true,"language":"en","message_contains":"help"}}`, "",
-			Query{Type: QueryCount, Filters: Filters{HasMessages: &yes, Values: map[string][]string{
-				"action_name": {"refund"}, "conversation_id": {"abc"}, "customer_id": {"c1"}, "customer_ip_address": {"10.0.0.1"},
+			Query{Type: QueryCount, Filters: Filters{Values: map[string][]string{
+				"has_messages": {"true"}, "action_name": {"refund"}, "conversation_id": {"abc"}, "customer_id": {"c1"}, "customer_ip_address": {"10.0.0.1"},
 				"device": {"mobile"}, "language": {"en"}, "message_contains": {"help"},
 			}}}},
 	}
@@ -126,27 +128,22 @@ func TestParseQueryErrors(t *testing.T) {
 func TestCombinations(t *testing.T) {
 	from := time.Date(2025, 10, 22, 0, 0, 0, 0, time.UTC)
 	to := from.Add(24 * time.Hour)
-	yes := true
 	tests := []struct {
 		name string
 		f    Filters
 		want []agentsight.Filters
 	}{
 		{"no filters: one call with the range", Filters{}, []agentsight.Filters{{StartedAfter: from, StartedBefore: to}}},
-		{"single values", Filters{HasMessages: &yes, Values: map[string][]string{"language": {"en"}, "device": {"mobile"}}},
-			[]agentsight.Filters{{Language: "en", Device: "mobile", HasMessages: &yes, StartedAfter: from, StartedBefore: to}}},
+		{"single values", Filters{Values: map[string][]string{"has_messages": {"true"}, "language": {"en"}, "device": {"mobile"}}},
+			[]agentsight.Filters{{Params: map[string]string{"language": "en", "device": "mobile", "has_messages": "true"}, StartedAfter: from, StartedBefore: to}}},
 		{"cartesian product", Filters{Values: map[string][]string{"language": {"en", "fr"}, "device": {"mobile", "desktop"}, "customer_id": {"c1"}}},
 			[]agentsight.Filters{
-				{CustomerID: "c1", Device: "mobile", Language: "en", StartedAfter: from, StartedBefore: to},
-				{CustomerID: "c1", Device: "mobile", Language: "fr", StartedAfter: from, StartedBefore: to},
-				{CustomerID: "c1", Device: "desktop", Language: "en", StartedAfter: from, StartedBefore: to},
-				{CustomerID: "c1", Device: "desktop", Language: "fr", StartedAfter: from, StartedBefore: to},
+				{Params: map[string]string{"customer_id": "c1", "device": "mobile", "language": "en"}, StartedAfter: from, StartedBefore: to},
+				{Params: map[string]string{"customer_id": "c1", "device": "desktop", "language": "en"}, StartedAfter: from, StartedBefore: to},
+				{Params: map[string]string{"customer_id": "c1", "device": "mobile", "language": "fr"}, StartedAfter: from, StartedBefore: to},
+				{Params: map[string]string{"customer_id": "c1", "device": "desktop", "language": "fr"}, StartedAfter: from, StartedBefore: to},
 			}},
-		{"every key maps to its field", Filters{Values: map[string][]string{
-			"action_name": {"a"}, "conversation_id": {"b"}, "customer_id": {"c"}, "customer_ip_address": {"d"},
-			"device": {"e"}, "language": {"f"}, "message_contains": {"g"},
-		}}, []agentsight.Filters{{ActionName: "a", ConversationID: "b", CustomerID: "c", CustomerIPAddress: "d", Device: "e",
-			Language: "f", MessageContains: "g", StartedAfter: from, StartedBefore: to}}},
+		{"every key is sent as itself", everyFilter(), []agentsight.Filters{{Params: everyParam(), StartedAfter: from, StartedBefore: to}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,7 +173,7 @@ func TestCombinationsFromParsedQuery(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, c := range combos {
-		if c.HasMessages == nil || !*c.HasMessages {
+		if c.Params["has_messages"] != "true" {
 			t.Errorf("has_messages lost: %+v", c)
 		}
 		seen[c.Values().Encode()] = true
@@ -204,6 +201,82 @@ func TestDisjoint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.f.Disjoint(); got != tt.want {
 				t.Errorf("Disjoint() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// everyFilter sets every filter of the API's table to a value of its kind.
+func everyFilter() Filters {
+	f := Filters{Values: map[string][]string{}}
+	for k, v := range everyParam() {
+		f.Values[k] = []string{v}
+	}
+	return f
+}
+
+func everyParam() map[string]string {
+	params := map[string]string{}
+	for i, p := range agentsight.FilterParams() {
+		switch p.Kind {
+		case agentsight.FilterBool:
+			params[p.Key] = "false"
+		case agentsight.FilterChoice:
+			params[p.Key] = p.Choices[len(p.Choices)-1]
+		default:
+			params[p.Key] = fmt.Sprintf("value %d", i)
+		}
+	}
+	return params
+}
+
+func TestParseEveryFilter(t *testing.T) {
+	raw := map[string]any{}
+	for k, v := range everyParam() {
+		raw[k] = v
+	}
+	b, err := json.Marshal(map[string]any{"filters": raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ParseQuery(b, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(everyFilter(), q.Filters); diff != "" {
+		t.Errorf("filters (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseFilterKinds(t *testing.T) {
+	tests := []struct {
+		name, filters string
+		want          map[string][]string
+		wantErr       string
+	}{
+		{"boolean as text", `{"is_marked":"yes","include_deleted":false}`, map[string][]string{"is_marked": {"true"}, "include_deleted": {"false"}}, ""},
+		{"boolean any is unset", `{"has_feedback":"$__all"}`, map[string][]string{}, ""},
+		{"boolean list is refused", `{"has_feedback":[true]}`, nil, `filter "has_feedback" has value [true]: use true or false`},
+		{"choices ignore case", `{"feedback_sentiment":["Negative","neutral","negative"]}`, map[string][]string{"feedback_sentiment": {"negative", "neutral"}}, ""},
+		{"unknown choice names the choices", `{"feedback_sentiment":"angry"}`, nil, `filter "feedback_sentiment" has value "angry": use one of "positive", "neutral", "negative"`},
+		{"free text for the source", `{"feedback_source":["widget","email"]}`, map[string][]string{"feedback_source": {"widget", "email"}}, ""},
+		{"partial customer match", `{"customer_id__icontains":"CUST_00"}`, map[string][]string{"customer_id__icontains": {"CUST_00"}}, ""},
+		{"unknown key named", `{"sentiment":"negative"}`, nil, `unknown filter "sentiment"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := ParseQuery([]byte(`{"filters":`+tt.filters+`}`), "")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, q.Filters.Values); diff != "" {
+				t.Errorf("values (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -43,6 +43,6 @@ func runMessages(ctx context.Context, d *Datasource, r *run) (framer, error) {
 // noMessagesWanted is true when the filters select conversations without messages, so no
 // detail request could find any.
 func noMessagesWanted(r *run) bool {
-	hm := r.query.Filters.HasMessages
+	hm := r.query.Filters.Bool("has_messages")
 	return hm != nil && !*hm
 }

@@ -30,6 +30,10 @@ type DatasetOptions struct {
 	Conversations int
 	End           time.Time
 	Span          time.Duration
+	// DeletedOneIn soft-deletes about one conversation in DeletedOneIn (0: none), so that
+	// lists leave them out unless include_deleted is set. It is off by default so that the
+	// counts tests and benchmarks expect stay those of every conversation.
+	DeletedOneIn int
 }
 
 func (o DatasetOptions) withDefaults() DatasetOptions {
@@ -90,6 +94,23 @@ type Conversation struct {
 
 	Actions  []string // hidden from the API; only the action_name filter sees them
 	Messages []Message
+
+	// Name, Feedback and Deleted are seen only by the filters (name, has_feedback,
+	// feedback_sentiment, feedback_source, include_deleted): today's API reference documents
+	// those filters but not the response fields behind them, so the fake does not show them.
+	Name     string
+	Feedback []Feedback
+	Deleted  bool
+}
+
+// Feedback is one piece of feedback a customer left on a conversation.
+type Feedback struct {
+	Sentiment string // positive, neutral or negative
+	Source    string
+}
+
+func (c *Conversation) hasFeedback(match func(Feedback) bool) bool {
+	return slices.ContainsFunc(c.Feedback, match)
 }
 
 // HasAction reports whether the conversation triggered the named action.
@@ -371,7 +392,31 @@ func NewDataset(opts DatasetOptions) *Dataset {
 			c.EndedAt = &e
 		}
 	}
+	addFeedback(o, convs)
 	return &Dataset{Options: o, Conversations: convs}
+}
+
+// feedbackSentiments and feedbackSources are weighted as support feedback tends to be: most
+// conversations get none, and of those that do, negative is not rare.
+var (
+	feedbackSentiments = newWeighted[string]("positive", 5, "neutral", 3, "negative", 2)
+	feedbackSources    = newWeighted[string]("widget", 7, "email", 3)
+)
+
+// addFeedback draws names, marks' feedback and deletions from a random stream of their own,
+// so that every other value of a data set stays what it was before these fields existed.
+func addFeedback(o DatasetOptions, convs []Conversation) {
+	r := rand.New(rand.NewPCG(uint64(o.Seed), 0x5eed_feedbac)) // #nosec G115 G404 -- a test data set's seed; reproducible on purpose
+	for i := range convs {
+		c := &convs[i]
+		c.Name = fmt.Sprintf("%s %s", c.CustomerID, topics[r.IntN(len(topics))].name)
+		if r.IntN(100) < 30 {
+			c.Feedback = append(c.Feedback, Feedback{Sentiment: feedbackSentiments.pick(r), Source: feedbackSources.pick(r)})
+		}
+		// Drawn whatever DeletedOneIn is, so that it changes nothing else.
+		roll := r.IntN(1 << 20)
+		c.Deleted = o.DeletedOneIn > 0 && roll%o.DeletedOneIn == 0
+	}
 }
 
 func sentence(r *rand.Rand, tp *topic, sender, lang string, j int) string {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -413,30 +412,6 @@ func (s *Server) attachments(idText string) response {
 	return jsonResponse(http.StatusOK, marshal(out))
 }
 
-type filter struct {
-	action, convID, custID, ip, device, language string
-	contains                                     string // lower-cased
-	hasMessages                                  *bool
-	after, before                                *time.Time
-}
-
-func (f filter) key() string {
-	b := func(p *bool) string {
-		if p == nil {
-			return "-"
-		}
-		return strconv.FormatBool(*p)
-	}
-	t := func(p *time.Time) string {
-		if p == nil {
-			return "-"
-		}
-		return p.Format(time.RFC3339Nano)
-	}
-	return fmt.Sprintf("%q|%q|%q|%q|%q|%q|%q|%s|%s|%s", f.action, f.convID, f.custID, f.ip, f.device, f.language,
-		f.contains, b(f.hasMessages), t(f.after), t(f.before))
-}
-
 // last returns the value Django's QueryDict.get would: the last one given.
 func last(q url.Values, key string) string {
 	vs := q[key]
@@ -444,41 +419,6 @@ func last(q url.Values, key string) string {
 		return ""
 	}
 	return vs[len(vs)-1]
-}
-
-func parseFilter(q url.Values) (filter, map[string][]string) {
-	f := filter{
-		action: last(q, "action_name"), convID: last(q, "conversation_id"), custID: last(q, "customer_id"),
-		ip: last(q, "customer_ip_address"), device: last(q, "device"), language: last(q, "language"),
-		contains: strings.ToLower(last(q, "message_contains")),
-	}
-	errs := map[string][]string{}
-	if v := last(q, "has_messages"); v != "" {
-		switch strings.ToLower(v) {
-		case "true", "1":
-			t := true
-			f.hasMessages = &t
-		case "false", "0":
-			t := false
-			f.hasMessages = &t
-		default:
-			errs["has_messages"] = []string{fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", v)}
-		}
-	}
-	for _, p := range []struct {
-		name string
-		dst  **time.Time
-	}{{"started_at_after", &f.after}, {"started_at_before", &f.before}} {
-		if v := last(q, p.name); v != "" {
-			t, ok := parseDateTime(v)
-			if !ok {
-				errs[p.name] = []string{"Enter a valid date/time."}
-				continue
-			}
-			*p.dst = &t
-		}
-	}
-	return f, errs
 }
 
 var dateTimeLayouts = []string{
@@ -503,48 +443,6 @@ func parseDateTime(v string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// match returns positions in s.sorted of the matching conversations, newest first.
-func (s *Server) match(f filter) []int32 {
-	key := f.key()
-	s.cacheMu.Lock()
-	hit, ok := s.cache[key]
-	s.cacheMu.Unlock()
-	if ok {
-		return hit
-	}
-	lo, hi := 0, len(s.sorted)
-	if f.after != nil {
-		lo = sort.Search(len(s.sorted), func(i int) bool { return !s.sorted[i].StartedAt.Before(*f.after) })
-	}
-	if f.before != nil {
-		hi = sort.Search(len(s.sorted), func(i int) bool { return s.sorted[i].StartedAt.After(*f.before) })
-	}
-	var out []int32
-	for i := hi - 1; i >= lo; i-- {
-		c := s.sorted[i]
-		if (f.action != "" && !c.HasAction(f.action)) ||
-			(f.convID != "" && c.ConversationID != f.convID) ||
-			(f.custID != "" && c.CustomerID != f.custID) ||
-			(f.ip != "" && (!c.HasGeo || c.IPAddress != f.ip)) ||
-			(f.device != "" && c.Device != f.device) ||
-			(f.language != "" && c.Language != f.language) ||
-			(f.hasMessages != nil && (len(c.Messages) > 0) != *f.hasMessages) ||
-			(f.contains != "" && !strings.Contains(s.text[i], f.contains)) {
-			continue
-		}
-		out = append(out, int32(i))
-	}
-	s.cacheMu.Lock()
-	// A small cache keeps paging through 100k conversations linear; clearing
-	// it wholesale is crude but bounds memory.
-	if len(s.cache) >= 32 {
-		clear(s.cache)
-	}
-	s.cache[key] = out
-	s.cacheMu.Unlock()
-	return out
 }
 
 // pageSize follows DRF's _positive_int(strict=True, cutoff=max_page_size).
