@@ -115,36 +115,37 @@ func ConversationsTable(convs []agentsight.Conversation, messagesKnown bool, l L
 	return frame
 }
 
-// MessagesTable lists every message of the conversations, ordered by timestamp (messages
-// without one last, then by id).
-func MessagesTable(convs []agentsight.Conversation, l LinkTarget) *data.Frame {
-	// Each row carries its sort key, so that sorting 100k conversations' messages compares
-	// integers rather than chasing pointers; the row's position breaks the last ties, which
-	// keeps the order of a stable sort with an unstable (and much faster) one.
-	type row struct {
-		conv  *agentsight.Conversation
-		msg   *agentsight.Message
-		noTS  bool
-		sec   int64
-		nsec  int
-		index int
-	}
+// messageRow is one message with its conversation, and its sort key: sorting 100k
+// conversations' messages compares integers rather than chasing pointers, and the row's
+// position breaks the last ties, which keeps the order of a stable sort with an unstable
+// (and much faster) one.
+type messageRow struct {
+	conv  *agentsight.Conversation
+	msg   *agentsight.Message
+	noTS  bool
+	sec   int64
+	nsec  int
+	index int
+}
+
+// sortedMessages lists the messages of convs by timestamp (messages without one last), then id.
+func sortedMessages(convs []agentsight.Conversation) []messageRow {
 	total := 0
 	for i := range convs {
 		total += len(convs[i].Messages)
 	}
-	rows := make([]row, 0, total)
+	rows := make([]messageRow, 0, total)
 	for i := range convs {
 		for j := range convs[i].Messages {
 			m := &convs[i].Messages[j]
-			r := row{conv: &convs[i], msg: m, noTS: m.Timestamp == nil, index: len(rows)}
+			r := messageRow{conv: &convs[i], msg: m, noTS: m.Timestamp == nil, index: len(rows)}
 			if m.Timestamp != nil {
 				r.sec, r.nsec = m.Timestamp.Unix(), m.Timestamp.Nanosecond()
 			}
 			rows = append(rows, r)
 		}
 	}
-	slices.SortFunc(rows, func(a, b row) int {
+	slices.SortFunc(rows, func(a, b messageRow) int {
 		if a.noTS != b.noTS {
 			if a.noTS {
 				return 1
@@ -162,6 +163,13 @@ func MessagesTable(convs []agentsight.Conversation, l LinkTarget) *data.Frame {
 		}
 		return cmp.Compare(a.index, b.index)
 	})
+	return rows
+}
+
+// MessagesTable lists every message of the conversations, ordered by timestamp (messages
+// without one last, then by id).
+func MessagesTable(convs []agentsight.Conversation, l LinkTarget) *data.Frame {
+	rows := sortedMessages(convs)
 	n := len(rows)
 	var (
 		convs2      = make([]int64, n)

@@ -23,7 +23,7 @@ func encodeQuery(t *testing.T, q Query) []byte {
 	}
 	j := map[string]any{
 		"queryType": string(q.Type), "filters": filters, "groupBy": q.GroupBy,
-		"conversationId": q.ConversationID, "limit": q.Limit, "field": q.Field,
+		"conversationId": q.ConversationID, "limit": q.Limit, "field": q.Field, "format": q.Format,
 	}
 	switch {
 	case q.Total:

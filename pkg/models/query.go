@@ -24,10 +24,16 @@ const (
 	QueryMessages      QueryType = "messages"
 	QueryAttachments   QueryType = "attachments"
 	QueryValues        QueryType = "values"
+	// QueryAnnotations marks conversations on time-series panels (an annotation query).
+	QueryAnnotations QueryType = "annotations"
 )
 
 // QueryTypes lists every query type, in the order editors show them.
-var QueryTypes = []QueryType{QueryCount, QueryConversations, QueryMessages, QueryAttachments, QueryValues}
+var QueryTypes = []QueryType{QueryCount, QueryConversations, QueryMessages, QueryAttachments, QueryValues, QueryAnnotations}
+
+// FormatLogs asks a messages query for log lines instead of a table: the front end sets it
+// in Explore, so that a transcript opens in the logs view while dashboards keep the table.
+const FormatLogs = "logs"
 
 // BucketTotal asks a count query for one number over the whole range.
 const BucketTotal = "total"
@@ -67,6 +73,8 @@ type Query struct {
 	ConversationID int64
 	Limit          int
 	Field          string
+	// Format is FormatLogs or "" (a table).
+	Format string
 }
 
 // Filters hold each filter's values. A key with several values (a multi-value dashboard
@@ -95,6 +103,7 @@ type queryJSON struct {
 	ConversationID json.RawMessage            `json:"conversationId"`
 	Limit          json.RawMessage            `json:"limit"`
 	Field          string                     `json:"field"`
+	Format         string                     `json:"format"`
 }
 
 // ParseQuery reads a query's JSON. queryType is taken from the JSON, or from the request's
@@ -155,6 +164,13 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 	q.Field = strings.TrimSpace(j.Field)
 	if q.Type == QueryValues && !slices.Contains(ValueFields, q.Field) {
 		return Query{}, fmt.Errorf("field %q is not valid for a values query: use one of %s", j.Field, joinQuoted(ValueFields))
+	}
+	switch q.Format = strings.TrimSpace(j.Format); q.Format {
+	case "", "table":
+		q.Format = ""
+	case FormatLogs:
+	default:
+		return Query{}, fmt.Errorf("format %q is not valid: use \"table\" or \"logs\"", j.Format)
 	}
 	return q, nil
 }

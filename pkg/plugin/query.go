@@ -36,6 +36,7 @@ func handlers() map[models.QueryType]queryHandler {
 		models.QueryMessages:      runMessages,
 		models.QueryAttachments:   runAttachments,
 		models.QueryValues:        runValues,
+		models.QueryAnnotations:   runAnnotations,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
@@ -12,9 +13,14 @@ type messagesResult struct {
 	convs []agentsight.Conversation
 	limit int
 	links frames.LinkTarget
+	// logs is set in Explore: the transcript as log lines rather than a table.
+	logs bool
 }
 
 func (m messagesResult) Frames() (data.Frames, error) {
+	if m.logs {
+		return limitedTable(frames.MessagesLog(m.convs), m.limit, "messages"), nil
+	}
 	return limitedTable(frames.MessagesTable(m.convs, m.links), m.limit, "messages"), nil
 }
 
@@ -26,7 +32,7 @@ func runMessages(ctx context.Context, d *Datasource, r *run) (framer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return messagesResult{convs: []agentsight.Conversation{*c}, limit: r.query.Limit, links: d.links}, nil
+		return messagesResult{convs: []agentsight.Conversation{*c}, limit: r.query.Limit, links: d.links, logs: r.query.Format == models.FormatLogs}, nil
 	}
 	convs, err := d.listConversations(ctx, r, r.limit(d.settings), agentsight.WithMessages)
 	if err != nil {
@@ -37,7 +43,7 @@ func runMessages(ctx context.Context, d *Datasource, r *run) (framer, error) {
 			return nil, err
 		}
 	}
-	return messagesResult{convs: convs, limit: r.query.Limit, links: d.links}, nil
+	return messagesResult{convs: convs, limit: r.query.Limit, links: d.links, logs: r.query.Format == models.FormatLogs}, nil
 }
 
 // noMessagesWanted is true when the filters select conversations without messages, so no
