@@ -151,7 +151,7 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 // data source.
 var GrafanaQueryKeys = []string{
 	"refId", "datasource", "datasourceId", "hide", "key", "queryType", "intervalMs",
-	"maxDataPoints", "timeRange", "resultAssertions",
+	"maxDataPoints", "timeRange", "resultAssertions", "queryCachingTTL",
 }
 
 // QueryKeys are the keys of this data source's query model (queryJSON).
