@@ -50,6 +50,7 @@ step "go: gofmt" gofmt_clean
 step "go: vet" go vet ./...
 step "go: test -race (unit, golden, e2e over gRPC)" go test -race -count=1 ./...
 step "go: fuzz (bounded)" fuzz_all
+step "go: hostile suite (built binary over gRPC vs hostile APIs, memory and request budgets)" go test -tags hostile -count=1 -timeout 15m ./tests/hostile/
 step "front end: typecheck" npm run typecheck
 step "front end: lint" npm run lint
 step "front end: jest" npm run test:ci

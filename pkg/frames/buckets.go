@@ -6,40 +6,55 @@ import (
 	"time"
 )
 
-// Buckets are the equal, UTC-aligned time slots of a count series.
+// Buckets are the equal, UTC-aligned time slots of a count series. Their arithmetic is done in
+// whole seconds since the Unix epoch (int64), never with time.Duration between two instants,
+// which saturates beyond ~292 years: any range from year 1 to 9999 is bucketed exactly.
 type Buckets struct {
 	First time.Time
 	Size  time.Duration
 	N     int
+
+	firstSec, sizeSec int64
 }
 
-// NewBuckets covers [from, to] with slots of size aligned to multiples of size since the Unix
-// epoch (so a 1h series starts on the hour and a 1d series at midnight UTC), the first holding
-// from and the last holding to.
+// NewBuckets covers [from, to] with slots of size (rounded up to whole seconds, at least one)
+// aligned to multiples of size since the Unix epoch, 1970-01-01T00:00:00Z: a 1h series starts
+// on the hour, a 1d series at midnight UTC and a 7d series on a Thursday (the epoch's
+// weekday). The first slot holds from and the last holds to.
 func NewBuckets(from, to time.Time, size time.Duration) Buckets {
-	first := from.UTC().Truncate(size)
-	n := int(to.UTC().Truncate(size).Sub(first)/size) + 1
-	if to.Before(from) {
-		n = 0
+	sizeSec := max(int64((size+time.Second-1)/time.Second), 1)
+	firstSec := floorDiv(from.Unix(), sizeSec) * sizeSec
+	b := Buckets{First: time.Unix(firstSec, 0).UTC(), Size: time.Duration(sizeSec) * time.Second, firstSec: firstSec, sizeSec: sizeSec}
+	if !to.Before(from) {
+		b.N = int(floorDiv(to.Unix(), sizeSec) - floorDiv(from.Unix(), sizeSec) + 1)
 	}
-	return Buckets{First: first, Size: size, N: n}
+	return b
+}
+
+// floorDiv is a/b rounded down (b > 0), for instants before 1970 too.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }
 
 // Index is the slot holding t, or -1 outside the buckets.
 func (b Buckets) Index(t time.Time) int {
-	if t.Before(b.First) {
+	if b.sizeSec == 0 || t.Before(b.First) {
 		return -1
 	}
-	i := int(t.Sub(b.First) / b.Size)
-	if i >= b.N {
+	i := (t.Unix() - b.firstSec) / b.sizeSec
+	if i >= int64(b.N) {
 		return -1
 	}
-	return i
+	return int(i)
 }
 
 // Start is the start time of slot i.
 func (b Buckets) Start(i int) time.Time {
-	return b.First.Add(time.Duration(i) * b.Size)
+	return time.Unix(b.firstSec+int64(i)*b.sizeSec, 0).UTC()
 }
 
 // Resolution is the finest step of the API's timestamps (Django keeps microseconds).
@@ -50,7 +65,7 @@ const Resolution = time.Microsecond
 // instant and a conversation that starts exactly on a boundary is counted once.
 func (b Buckets) Bounds(i int, from, to time.Time) (time.Time, time.Time) {
 	start := b.Start(i)
-	end := start.Add(b.Size - Resolution)
+	end := b.Start(i + 1).Add(-Resolution)
 	if start.Before(from) {
 		start = from
 	}
@@ -60,11 +75,17 @@ func (b Buckets) Bounds(i int, from, to time.Time) (time.Time, time.Time) {
 	return start, end
 }
 
+// MaxAutoBucket is the widest bucket ChooseBucketSize picks: 30 days doubled 11 times (168
+// years), the last such step time.Duration holds with room to spare.
+const MaxAutoBucket = 30 * 24 * time.Hour << 11
+
 // ChooseBucketSize picks the bucket of a count series when the query names none: the panel's
 // interval, at least minSize, widened to a round size when the series would otherwise have
-// more than maxPoints points (widened reports that).
+// more than maxPoints points (widened reports that). It never goes beyond MaxAutoBucket, so
+// over a range of millennia it may return more than maxPoints points (a few dozen); it never
+// wraps.
 func ChooseBucketSize(from, to time.Time, interval, minSize time.Duration, maxPoints int64) (size time.Duration, widened bool) {
-	size = max(interval, minSize)
+	size = min(max(interval, minSize), MaxAutoBucket)
 	fits := func(d time.Duration) bool { return maxPoints <= 0 || int64(NewBuckets(from, to, d).N) <= maxPoints }
 	if fits(size) {
 		return size, false
@@ -75,9 +96,9 @@ func ChooseBucketSize(from, to time.Time, interval, minSize time.Duration, maxPo
 			return step, true
 		}
 	}
-	// Beyond the round sizes, whole multiples of the largest one.
+	// Beyond the round sizes, the largest one doubled, up to MaxAutoBucket.
 	size = max(size, steps[len(steps)-1])
-	for !fits(size) {
+	for !fits(size) && size < MaxAutoBucket {
 		size *= 2
 	}
 	return size, true

@@ -81,3 +81,78 @@ func TestChooseBucketSize(t *testing.T) {
 		}
 	}
 }
+
+// Buckets are aligned to multiples of their size since the Unix epoch, as the design says: a 7d
+// bucket starts on a Thursday (1970-01-01 was one), at midnight UTC.
+func TestBucketsAlignedToTheEpoch(t *testing.T) {
+	for _, from := range []string{"2026-10-20T13:30:00Z", "1969-12-25T00:00:00Z", "0001-03-01T00:00:00Z", "9999-06-01T00:00:00Z"} {
+		b := NewBuckets(ts(from), ts(from).Add(30*24*time.Hour), 7*24*time.Hour)
+		for i := range b.N {
+			if s := b.Start(i); s.Weekday() != time.Thursday || s.Hour() != 0 || s.Minute() != 0 {
+				t.Errorf("from %s: bucket %d starts %s (%s)", from, i, s, s.Weekday())
+			}
+		}
+		if b.Index(ts(from)) != 0 {
+			t.Errorf("from %s: not in the first bucket starting %s", from, b.First)
+		}
+	}
+	// A 90-minute series is aligned to the epoch, not to the hour.
+	b := NewBuckets(ts("2026-10-20T10:17:00Z"), ts("2026-10-20T12:00:00Z"), 90*time.Minute)
+	if want := ts("2026-10-20T09:00:00Z"); !b.First.Equal(want) || b.First.Unix()%5400 != 0 {
+		t.Errorf("90m buckets start %s, want %s", b.First, want)
+	}
+}
+
+// Over ranges of centuries (beyond time.Duration's ~292 years) each conversation is still
+// counted in the bucket holding its start.
+func TestBucketsOverLongRanges(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		size     time.Duration
+	}{
+		{"1700-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 30 * 24 * time.Hour},
+		{"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 366 * 24 * time.Hour},
+		{"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", time.Minute},
+	} {
+		b := NewBuckets(ts(tc.from), ts(tc.to), tc.size)
+		for _, at := range []string{tc.from, "2026-10-15T08:30:00Z", "1500-06-01T00:00:00Z", tc.to} {
+			when := ts(at)
+			if when.Before(ts(tc.from)) || when.After(ts(tc.to)) {
+				continue
+			}
+			i := b.Index(when)
+			if i < 0 || b.Start(i).After(when) || !b.Start(i+1).After(when) {
+				t.Errorf("%s..%s by %s: %s in bucket %d [%s, %s)", tc.from, tc.to, tc.size, at, i, b.Start(i), b.Start(i+1))
+			}
+		}
+		if last := b.Start(b.N - 1); last.After(ts(tc.to)) || !b.Start(b.N).After(ts(tc.to)) {
+			t.Errorf("%s..%s by %s: %d buckets, the last starting %s", tc.from, tc.to, tc.size, b.N, last)
+		}
+	}
+}
+
+// The automatic bucket never wraps: over any range it stays a positive size no wider than
+// MaxAutoBucket, and gives at most maxPoints points whenever MaxAutoBucket can.
+func TestChooseBucketSizeNeverWraps(t *testing.T) {
+	for _, tc := range []struct {
+		from, to  string
+		maxPoints int64
+	}{
+		{"1700-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 1},
+		{"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 1},
+		{"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 1000},
+		{"2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 1},
+	} {
+		size, widened := ChooseBucketSize(ts(tc.from), ts(tc.to), time.Minute, time.Minute, tc.maxPoints)
+		n := NewBuckets(ts(tc.from), ts(tc.to), size).N
+		if size < time.Minute || size > MaxAutoBucket || !widened {
+			t.Errorf("%s..%s max %d: size %s widened %v", tc.from, tc.to, tc.maxPoints, size, widened)
+		}
+		if int64(n) > tc.maxPoints && size != MaxAutoBucket {
+			t.Errorf("%s..%s max %d: %s gives %d points", tc.from, tc.to, tc.maxPoints, size, n)
+		}
+		if int64(n) > max(100, tc.maxPoints) {
+			t.Errorf("%s..%s: %d points", tc.from, tc.to, n)
+		}
+	}
+}

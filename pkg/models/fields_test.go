@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"reflect"
@@ -65,6 +66,7 @@ func TestModelFieldsMatchFrontEnd(t *testing.T) {
 	}{
 		// refId belongs to every Grafana query and is read by the SDK, not by queryJSON.
 		{"query", append([]string{"refId"}, jsonTags(t, queryJSON{})...), m.Query},
+		{"query keys accepted", jsonTags(t, queryJSON{}), QueryKeys()},
 		{"filters", FilterKeys, m.Filters},
 		{"queryTypes", queryTypes, m.QueryTypes},
 		{"groupBy", append([]string{""}, GroupByFields...), m.GroupBy},
@@ -97,7 +99,11 @@ func TestModelFieldsAreUsed(t *testing.T) {
 			continue
 		}
 		// The filter reaches the API under the same name.
-		if v := q.Filters.Combinations(from, to)[0].Values(); !v.Has(key) {
+		combos, err := q.Filters.Combinations(context.Background(), from, to, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := combos[0].Values(); !v.Has(key) {
 			t.Errorf("filter %q is not sent as %q: %v", key, key, v)
 		}
 	}
@@ -121,10 +127,10 @@ func TestModelFieldsAreUsed(t *testing.T) {
 	if err != nil || s.APIKey != "k" {
 		t.Errorf("secureJsonData %q not read as the key: %v", m.SecureJSONData[0], err)
 	}
-	// Every jsonData key is read: a wrong type for it is an error naming it.
+	// Every jsonData key is read: a wrong type for it is an error naming it by its label.
 	for _, k := range m.JSONData {
 		_, err := LoadSettings("", []byte(`{"`+k+`":{"x":1}}`), map[string]string{"apiKey": "k"})
-		if err == nil || !strings.Contains(err.Error(), k) {
+		if err == nil || !strings.Contains(err.Error(), Spec(k).Label) {
 			t.Errorf("jsonData %q is not read: %v", k, err)
 		}
 	}

@@ -3,14 +3,11 @@ package models
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"testing"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 )
-
-var updateGenerated = flag.Bool("update", false, "rewrite the generated files under src/generated/")
 
 // filterFile is the front end's copy of the API's filter table: the query editor builds its
 // filter fields from it and the README's query reference lists the same.
@@ -35,7 +32,7 @@ func TestFiltersFile(t *testing.T) {
 	}
 	want = append(want, '\n')
 	const path = "../../src/generated/filters.json"
-	if *updateGenerated {
+	if *update {
 		if err := os.WriteFile(path, want, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -2,9 +2,12 @@ package models
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,6 +118,9 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 		if err := json.Unmarshal(raw, &j); err != nil {
 			return Query{}, fmt.Errorf("query is not valid JSON: %v", err)
 		}
+		if err := checkQueryKeys(raw); err != nil {
+			return Query{}, err
+		}
 	}
 	if j.QueryType == "" {
 		j.QueryType = queryType
@@ -173,6 +179,52 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 		return Query{}, fmt.Errorf("format %q is not valid: use \"table\" or \"logs\"", j.Format)
 	}
 	return q, nil
+}
+
+// GrafanaQueryKeys are the keys Grafana itself adds to every query (the SDK's
+// CommonQueryProperties and the front end's DataQuery); a query may carry them whatever its
+// data source.
+var GrafanaQueryKeys = []string{
+	"refId", "datasource", "datasourceId", "hide", "key", "queryType", "intervalMs",
+	"maxDataPoints", "timeRange", "resultAssertions", "queryCachingTTL",
+}
+
+// QueryKeys are the keys of this data source's query model: queryJSON's JSON names, so that
+// a key added to the model is accepted without a second list to keep in step.
+func QueryKeys() []string {
+	t := reflect.TypeFor[queryJSON]()
+	keys := make([]string, t.NumField())
+	for i := range keys {
+		keys[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
+	}
+	return keys
+}
+
+// checkQueryKeys refuses a key that is neither ours nor Grafana's, such as a misspelled
+// "filtres", which would otherwise be ignored and widen the query silently. The names are
+// compared exactly, as the front end writes them.
+func checkQueryKeys(raw []byte) error {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(raw, &keys) != nil {
+		return nil // not an object: the struct decoding has said so already
+	}
+	var unknown []string
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if !slices.Contains(QueryKeys(), k) && !slices.Contains(GrafanaQueryKeys, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	if len(unknown) > 5 {
+		unknown = append(unknown[:5], "…")
+	}
+	noun := "key"
+	if len(unknown) > 1 {
+		noun = "keys"
+	}
+	return fmt.Errorf("unknown query %s %s: use %s", noun, joinQuoted(unknown), joinQuoted(QueryKeys()))
 }
 
 func parseFilters(raw map[string]json.RawMessage) (Filters, error) {
@@ -299,15 +351,68 @@ func wholeNumber(name string, raw json.RawMessage) (int64, error) {
 	return v, nil
 }
 
+// CombinationsError is a query whose filter values combine into more listings than the
+// data source allows.
+type CombinationsError struct {
+	Count  uint64 // the product of the list lengths, saturated at math.MaxUint64
+	Budget int
+	Lists  []string // "language (3 values)", for the message
+}
+
+func (e *CombinationsError) Error() string {
+	count := strconv.FormatUint(e.Count, 10)
+	if e.Count == math.MaxUint64 {
+		count = "more than " + strconv.FormatUint(math.MaxUint64-1, 10)
+	}
+	return fmt.Sprintf("the filters combine into %s sets of values (%s), one API listing each, more than the %d allowed: "+
+		"narrow the filters (a multi-value variable set to All), or raise %q (%s) in the data source settings, at most %d",
+		count, strings.Join(e.Lists, " × "), e.Budget, Spec(KeyMaxFilterCombinations).Label, KeyMaxFilterCombinations, MaxFilterCombosLimit)
+}
+
+// CombinationCount is the number of filter sets Combinations would return: the product of the
+// value lists' lengths, saturated rather than overflowing.
+func (f Filters) CombinationCount() uint64 {
+	n := uint64(1)
+	for _, key := range FilterKeys {
+		l := uint64(len(f.Values[key]))
+		if l == 0 {
+			continue
+		}
+		if n > math.MaxUint64/l {
+			return math.MaxUint64
+		}
+		n *= l
+	}
+	return n
+}
+
 // Combinations expands the filters into the API filter sets to request, one per combination
 // of values, each bounded by the query's time range (both bounds inclusive, as the API
-// treats them).
-func (f Filters) Combinations(from, to time.Time) []agentsight.Filters {
-	combos := []agentsight.Filters{{StartedAfter: from, StartedBefore: to}}
+// treats them). The count is checked against budget (0: the default) before anything is
+// built, so a query with four lists of 100 values costs a multiplication, not 10^8 filter
+// sets; the enumeration checks ctx as it goes.
+func (f Filters) Combinations(ctx context.Context, from, to time.Time, budget int) ([]agentsight.Filters, error) {
+	if budget <= 0 {
+		budget = DefaultFilterCombos
+	}
+	if n := f.CombinationCount(); n > uint64(budget) {
+		e := &CombinationsError{Count: n, Budget: budget}
+		for _, key := range FilterKeys {
+			if l := len(f.Values[key]); l > 0 {
+				e.Lists = append(e.Lists, fmt.Sprintf("%s: %d", key, l))
+			}
+		}
+		return nil, e
+	}
+	combos := make([]agentsight.Filters, 1, int(f.CombinationCount()))
+	combos[0] = agentsight.Filters{StartedAfter: from, StartedBefore: to}
 	for _, key := range FilterKeys {
 		values := f.Values[key]
 		if len(values) == 0 {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 		next := make([]agentsight.Filters, 0, len(combos)*len(values))
 		for _, c := range combos {
@@ -317,7 +422,7 @@ func (f Filters) Combinations(from, to time.Time) []agentsight.Filters {
 		}
 		combos = next
 	}
-	return combos
+	return combos, nil
 }
 
 // Disjoint reports whether the combinations select disjoint sets of conversations, so that

@@ -1,9 +1,13 @@
 package models
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +113,9 @@ func TestParseQueryErrors(t *testing.T) {
 		{"conversationId overflow", `{"conversationId":99999999999999999999}`, []string{"conversationId", "99999999999999999999"}},
 		{"values without field", `{"queryType":"values"}`, []string{"field", `""`}},
 		{"values with unknown field", `{"queryType":"values","field":"os"}`, []string{"field", `"os"`}},
+		{"misspelled filters", `{"filtres":{"language":"en"}}`, []string{`unknown query key "filtres"`, `"filters"`}},
+		{"two misspelled keys, sorted", `{"limt":5,"filtres":{}}`, []string{`unknown query keys "filtres", "limt"`}},
+		{"a key in another case", `{"QueryType":"count"}`, []string{`"QueryType"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +133,112 @@ func TestParseQueryErrors(t *testing.T) {
 	// The request's own queryType is checked too.
 	if _, err := ParseQuery(nil, "bogus"); err == nil || !strings.Contains(err.Error(), `"bogus"`) {
 		t.Errorf("request queryType: error = %v", err)
+	}
+}
+
+// Grafana adds its own keys to every query (the SDK's CommonQueryProperties, the front end's
+// DataQuery): they are accepted and ignored.
+func TestParseQueryAcceptsGrafanaKeys(t *testing.T) {
+	raw := `{"refId":"A","datasource":{"type":"agentsight-conversations-datasource","uid":"x"},"datasourceId":3,"hide":false,
+		"key":"Q-1","queryType":"count","intervalMs":60000,"maxDataPoints":800,"timeRange":{"from":"now-6h","to":"now"},
+		"resultAssertions":{"typeVersion":[0,0]},"filters":{},"groupBy":"","bucket":"","limit":0,"field":"","conversationId":0}`
+	q, err := ParseQuery([]byte(raw), "")
+	if err != nil || q.Type != QueryCount {
+		t.Fatalf("ParseQuery = %+v, %v", q, err)
+	}
+}
+
+func TestCombinationsBudget(t *testing.T) {
+	from, to := time.Unix(0, 0), time.Unix(3600, 0)
+	list := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = strconv.Itoa(i)
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		f      Filters
+		budget int
+		want   int    // combinations, when within budget
+		count  uint64 // the refused count otherwise
+	}{
+		{"within the default", Filters{Values: map[string][]string{"language": list(10), "device": list(10)}}, 0, 100, 0},
+		{"one over the default", Filters{Values: map[string][]string{"language": list(101)}}, 0, 0, 101},
+		{"four lists of 100", Filters{Values: map[string][]string{"language": list(100), "device": list(100), "customer_id": list(100), "action_name": list(100)}}, 0, 0, 100_000_000},
+		{"two lists of 1000 with the largest budget", Filters{Values: map[string][]string{"language": list(1000), "device": list(1000)}}, MaxFilterCombosLimit, 0, 1_000_000},
+		{"raised budget", Filters{Values: map[string][]string{"language": list(20), "device": list(20)}}, 400, 400, 0},
+		// 7 lists of 10^3 would be 10^21: the count saturates, it does not wrap to a small number.
+		{"overflowing product", Filters{Values: map[string][]string{
+			"action_name": list(1000), "conversation_id": list(1000), "customer_id": list(1000), "customer_ip_address": list(1000),
+			"device": list(1000), "language": list(1000), "message_contains": list(1000),
+		}}, 0, 0, math.MaxUint64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.f.Combinations(context.Background(), from, to, tt.budget)
+			if tt.count == 0 {
+				if err != nil || len(got) != tt.want {
+					t.Fatalf("%d combinations, %v; want %d", len(got), err, tt.want)
+				}
+				return
+			}
+			var ce *CombinationsError
+			if !errors.As(err, &ce) || ce.Count != tt.count || got != nil {
+				t.Fatalf("Combinations = %d, %v; want a refusal of %d", len(got), err, tt.count)
+			}
+			for _, w := range []string{"Max filter combinations", "maxFilterCombinations", "narrow the filters"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+		})
+	}
+	// A cancelled query enumerates nothing.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (Filters{Values: map[string][]string{"language": list(5)}}).Combinations(ctx, from, to, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  time.Duration
+		want time.Duration
+		ok   bool
+	}{
+		{"0", 0, 0, true},
+		{"90s", 0, 90 * time.Second, true},
+		{"1h30m", 0, 90 * time.Minute, true},
+		{"2w", 0, 14 * 24 * time.Hour, true},
+		{"1d12h", 0, 36 * time.Hour, true},
+		{"1.5s", 0, 1500 * time.Millisecond, true},
+		{"250ms", 0, 250 * time.Millisecond, true},
+		{"-1s", 0, -time.Second, true},
+		{"24h", 24 * time.Hour, 24 * time.Hour, true},
+		{"25h", 24 * time.Hour, 0, false},
+		{"213503982335d", 0, 0, false},
+		{"106751d", 0, 106751 * 24 * time.Hour, true},
+		{"106752d", 0, 0, false},
+		{"99999999999999999999s", 0, 0, false},
+		{"106751d23h59m59s1ms", 0, 0, false},
+		{"1M", 0, 0, false},
+		{"soon", 0, 0, false},
+		{"", 0, 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseDuration(tt.in, tt.max)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseDuration(%q, %s) = %s, %v", tt.in, tt.max, got, err)
+		}
+	}
+	for d, want := range map[time.Duration]string{0: "0s", 48 * time.Hour: "48h", 10 * time.Minute: "10m", 90 * time.Second: "1m30s", time.Second: "1s", 1500 * time.Millisecond: "1.5s"} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%s) = %q, want %q", d, got, want)
+		}
 	}
 }
 
@@ -151,7 +264,10 @@ func TestCombinations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := tt.f.Combinations(from, to)
+			got, err := tt.f.Combinations(context.Background(), from, to, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Combinations =\n%+v\nwant\n%+v", got, tt.want)
 			}
@@ -171,7 +287,10 @@ func TestCombinationsFromParsedQuery(t *testing.T) {
 		t.Fatal(err)
 	}
 	from, to := time.Unix(0, 0), time.Unix(3600, 0)
-	combos := q.Filters.Combinations(from, to)
+	combos, err := q.Filters.Combinations(context.Background(), from, to, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(combos) != 6 {
 		t.Fatalf("%d combinations, want 6", len(combos))
 	}

@@ -4,6 +4,7 @@ package models
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
 )
 
 // Settings defaults, as the design lists them.
@@ -37,108 +37,133 @@ type Settings struct {
 	AuthScheme       string
 	PageSize         int
 	MaxConversations int
-	Concurrency      int
-	CacheTTL         time.Duration
-	Timeout          time.Duration
+	// MaxFilterCombinations bounds the filter-value combinations (one listing each) a query
+	// may expand into; see Filters.Combinations.
+	MaxFilterCombinations int
+	Concurrency           int
+	CacheTTL              time.Duration
+	Timeout               time.Duration
 }
 
 // DefaultSettings returns the settings of a data source nobody configured beyond its key.
 func DefaultSettings() Settings {
 	return Settings{
-		URL:              DefaultURL,
-		AuthHeader:       DefaultAuthHeader,
-		AuthScheme:       DefaultAuthScheme,
-		PageSize:         DefaultPageSize,
-		MaxConversations: DefaultMaxConversations,
-		Concurrency:      DefaultConcurrency,
-		CacheTTL:         DefaultCacheTTL,
-		Timeout:          DefaultTimeout,
+		URL:                   DefaultURL,
+		AuthHeader:            DefaultAuthHeader,
+		AuthScheme:            DefaultAuthScheme,
+		PageSize:              DefaultPageSize,
+		MaxConversations:      DefaultMaxConversations,
+		MaxFilterCombinations: DefaultFilterCombos,
+		Concurrency:           DefaultConcurrency,
+		CacheTTL:              DefaultCacheTTL,
+		Timeout:               DefaultTimeout,
 	}
 }
 
 // settingsJSON mirrors jsonData. Values are raw so that a provisioning file with a number
 // written as a string ("100") or a duration written as seconds (60) still loads, and so that
-// a wrong type names its key.
+// a wrong type names its setting.
 type settingsJSON struct {
-	AuthHeader       json.RawMessage `json:"authHeader"`
-	AuthScheme       json.RawMessage `json:"authScheme"`
-	PageSize         json.RawMessage `json:"pageSize"`
-	MaxConversations json.RawMessage `json:"maxConversations"`
-	Concurrency      json.RawMessage `json:"concurrency"`
-	CacheTTL         json.RawMessage `json:"cacheTTL"`
-	Timeout          json.RawMessage `json:"timeout"`
+	AuthHeader            json.RawMessage `json:"authHeader"`
+	AuthScheme            json.RawMessage `json:"authScheme"`
+	PageSize              json.RawMessage `json:"pageSize"`
+	MaxConversations      json.RawMessage `json:"maxConversations"`
+	MaxFilterCombinations json.RawMessage `json:"maxFilterCombinations"`
+	Concurrency           json.RawMessage `json:"concurrency"`
+	CacheTTL              json.RawMessage `json:"cacheTTL"`
+	Timeout               json.RawMessage `json:"timeout"`
 }
 
 // LoadSettings reads a data source's URL, jsonData and decrypted secureJsonData. A setting that
-// is present but wrong is an error naming it; a missing one takes its default. A missing key
-// is reported by Validate, so that the rest of the settings can still be shown and checked.
+// is present but wrong is an error naming it by its label on the config page; a missing one
+// takes its default. A missing key is reported by Validate, so that the rest of the settings
+// can still be shown and checked.
 func LoadSettings(rawURL string, jsonData []byte, secure map[string]string) (Settings, error) {
 	s := DefaultSettings()
 	if strings.TrimSpace(rawURL) != "" {
 		s.URL = strings.TrimSpace(rawURL)
 	}
-	s.APIKey = strings.TrimSpace(secure["apiKey"])
+	s.APIKey = strings.TrimSpace(secure[KeyAPIKey])
 	var raw settingsJSON
 	if len(bytes.TrimSpace(jsonData)) > 0 && !bytes.Equal(bytes.TrimSpace(jsonData), []byte("null")) {
 		if err := json.Unmarshal(jsonData, &raw); err != nil {
-			return s, fmt.Errorf("settings: jsonData is not a JSON object: %v", err)
+			return s, errors.New("settings: jsonData is not a JSON object")
 		}
 	}
 	var err error
-	if s.AuthHeader, err = stringSetting("authHeader", raw.AuthHeader, s.AuthHeader, false); err != nil {
+	if s.AuthHeader, err = stringSetting(KeyAuthHeader, raw.AuthHeader, s.AuthHeader, false); err != nil {
 		return s, err
 	}
-	if s.AuthScheme, err = stringSetting("authScheme", raw.AuthScheme, s.AuthScheme, true); err != nil {
+	if s.AuthScheme, err = stringSetting(KeyAuthScheme, raw.AuthScheme, s.AuthScheme, true); err != nil {
 		return s, err
 	}
-	if s.PageSize, err = intSetting("pageSize", raw.PageSize, s.PageSize); err != nil {
+	ints := []struct {
+		key  string
+		raw  json.RawMessage
+		dest *int
+	}{
+		{KeyPageSize, raw.PageSize, &s.PageSize},
+		{KeyMaxConversations, raw.MaxConversations, &s.MaxConversations},
+		{KeyMaxFilterCombinations, raw.MaxFilterCombinations, &s.MaxFilterCombinations},
+		{KeyConcurrency, raw.Concurrency, &s.Concurrency},
+	}
+	for _, c := range ints {
+		if *c.dest, err = intSetting(c.key, c.raw, *c.dest); err != nil {
+			return s, err
+		}
+	}
+	if s.CacheTTL, err = durationSetting(KeyCacheTTL, raw.CacheTTL, s.CacheTTL); err != nil {
 		return s, err
 	}
-	if s.MaxConversations, err = intSetting("maxConversations", raw.MaxConversations, s.MaxConversations); err != nil {
-		return s, err
-	}
-	if s.Concurrency, err = intSetting("concurrency", raw.Concurrency, s.Concurrency); err != nil {
-		return s, err
-	}
-	if s.CacheTTL, err = durationSetting("cacheTTL", raw.CacheTTL, s.CacheTTL); err != nil {
-		return s, err
-	}
-	if s.Timeout, err = durationSetting("timeout", raw.Timeout, s.Timeout); err != nil {
+	if s.Timeout, err = durationSetting(KeyTimeout, raw.Timeout, s.Timeout); err != nil {
 		return s, err
 	}
 	return s, s.Validate()
 }
 
-// Validate checks ranges. The missing key is checked last so that any other mistake is
-// reported first and the wording of the missing key stays exactly the design's.
+// Validate checks ranges against the settings' specs. The missing key is checked last so that
+// any other mistake is reported first and the wording of the missing key stays exactly the
+// design's.
 func (s Settings) Validate() error {
-	if _, err := agentsight.ParseBaseURL(s.URL); err != nil {
-		return fmt.Errorf("settings: %v", err)
+	if err := validateURL(s.URL); err != nil {
+		return err
 	}
-	if !validHeaderName(s.AuthHeader) {
-		return fmt.Errorf("settings: authHeader %q is not a valid HTTP header name", s.AuthHeader)
+	if err := validateAuthHeader(s.AuthHeader); err != nil {
+		return err
 	}
+	scheme := Spec(KeyAuthScheme).Label
 	if strings.ContainsAny(s.AuthScheme, "\r\n") {
-		return fmt.Errorf("settings: authScheme must be one line")
+		return fmt.Errorf("settings: %s must be one line", scheme)
 	}
-	checks := []struct {
-		name      string
-		v, lo, hi int
+	ints := []struct {
+		key string
+		v   int
 	}{
-		{"pageSize", s.PageSize, 1, 100},
-		{"maxConversations", s.MaxConversations, 1, agentsight.MaxListRows},
-		{"concurrency", s.Concurrency, 1, 32},
+		{KeyPageSize, s.PageSize},
+		{KeyMaxConversations, s.MaxConversations},
+		{KeyMaxFilterCombinations, s.MaxFilterCombinations},
+		{KeyConcurrency, s.Concurrency},
 	}
-	for _, c := range checks {
-		if c.v < c.lo || c.v > c.hi {
-			return fmt.Errorf("settings: %s must be between %d and %d, got %d", c.name, c.lo, c.hi, c.v)
+	for _, c := range ints {
+		spec := Spec(c.key)
+		lo, hi := spec.intLimits()
+		if c.v < lo || c.v > hi {
+			return fmt.Errorf("settings: %s must be between %d and %d, got %d", spec.Label, lo, hi, c.v)
 		}
 	}
-	if s.CacheTTL < 0 || s.CacheTTL > 24*time.Hour {
-		return fmt.Errorf("settings: cacheTTL must be between 0s and 24h, got %s", s.CacheTTL)
+	durations := []struct {
+		key string
+		v   time.Duration
+	}{
+		{KeyCacheTTL, s.CacheTTL},
+		{KeyTimeout, s.Timeout},
 	}
-	if s.Timeout < time.Second || s.Timeout > 10*time.Minute {
-		return fmt.Errorf("settings: timeout must be between 1s and 10m, got %s", s.Timeout)
+	for _, c := range durations {
+		spec := Spec(c.key)
+		lo, hi := spec.durationLimits()
+		if c.v < lo || c.v > hi {
+			return fmt.Errorf("settings: %s must be between %s and %s, got %s", spec.Label, spec.Min, spec.Max, FormatDuration(c.v))
+		}
 	}
 	if s.APIKey == "" {
 		return fmt.Errorf("%s", ErrMissingAPIKey)
@@ -152,7 +177,22 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("settings: the API key contains a control character: paste it again")
 	}
 	if strings.ContainsFunc(s.AuthScheme, isControl) {
-		return fmt.Errorf("settings: authScheme contains a control character")
+		return fmt.Errorf("settings: %s contains a control character", scheme)
+	}
+	return nil
+}
+
+// validateAuthHeader accepts a header name that the HTTP client lets a request carry.
+func validateAuthHeader(h string) error {
+	label := Spec(KeyAuthHeader).Label
+	if !validHeaderName(h) {
+		return fmt.Errorf("settings: %s %q is not a valid HTTP header name", label, h)
+	}
+	canonical := http.CanonicalHeaderKey(h)
+	for _, r := range ReservedHeaders {
+		if canonical == http.CanonicalHeaderKey(r) {
+			return fmt.Errorf("settings: %s cannot be %q: the HTTP client sets that header itself; use Authorization or a custom header such as X-Api-Key", label, h)
+		}
 	}
 	return nil
 }
@@ -178,13 +218,13 @@ func isNull(raw json.RawMessage) bool {
 	return len(t) == 0 || bytes.Equal(t, []byte("null"))
 }
 
-func stringSetting(name string, raw json.RawMessage, def string, emptyAllowed bool) (string, error) {
+func stringSetting(key string, raw json.RawMessage, def string, emptyAllowed bool) (string, error) {
 	if isNull(raw) {
 		return def, nil
 	}
 	var v string
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return def, fmt.Errorf("settings: %s must be a string, got %s", name, raw)
+		return def, fmt.Errorf("settings: %s must be text", Spec(key).Label)
 	}
 	v = strings.TrimSpace(v)
 	if v == "" && !emptyAllowed {
@@ -193,15 +233,18 @@ func stringSetting(name string, raw json.RawMessage, def string, emptyAllowed bo
 	return v, nil
 }
 
-func intSetting(name string, raw json.RawMessage, def int) (int, error) {
+func intSetting(key string, raw json.RawMessage, def int) (int, error) {
 	if isNull(raw) {
 		return def, nil
 	}
+	spec := Spec(key)
+	lo, hi := spec.intLimits()
+	bad := fmt.Errorf("settings: %s must be a whole number between %d and %d", spec.Label, lo, hi)
 	var n json.Number
 	if err := json.Unmarshal(raw, &n); err != nil {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return def, fmt.Errorf("settings: %s must be a whole number, got %s", name, raw)
+			return def, bad
 		}
 		if strings.TrimSpace(s) == "" {
 			return def, nil
@@ -210,37 +253,45 @@ func intSetting(name string, raw json.RawMessage, def int) (int, error) {
 	}
 	v, err := strconv.Atoi(n.String())
 	if err != nil {
-		return def, fmt.Errorf("settings: %s must be a whole number, got %s", name, raw)
+		return def, bad
 	}
 	return v, nil
 }
 
-func durationSetting(name string, raw json.RawMessage, def time.Duration) (time.Duration, error) {
+func durationSetting(key string, raw json.RawMessage, def time.Duration) (time.Duration, error) {
 	if isNull(raw) {
 		return def, nil
 	}
+	spec := Spec(key)
+	lo, hi := spec.durationLimits()
+	outOfRange := func(got string) error {
+		return fmt.Errorf("settings: %s must be between %s and %s, got %s", spec.Label, spec.Min, spec.Max, got)
+	}
+	notDuration := fmt.Errorf("settings: %s must be a duration such as %q (between %s and %s), got %s", spec.Label, spec.Default, spec.Min, spec.Max, excerpt(raw))
 	var secs float64
 	if err := json.Unmarshal(raw, &secs); err == nil {
-		// Beyond a year it is a mistake, and beyond ~292 years it would overflow.
-		if secs < 0 || secs > 366*24*3600 {
-			return def, fmt.Errorf("settings: %s must be a duration such as \"60s\", got %s", name, raw)
+		// Checked as seconds, before converting, so that no number can overflow.
+		if secs < lo.Seconds() || secs > hi.Seconds() {
+			return def, outOfRange(strconv.FormatFloat(secs, 'g', -1, 64) + "s")
 		}
 		return time.Duration(secs * float64(time.Second)), nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return def, fmt.Errorf("settings: %s must be a duration such as \"60s\", got %s", name, raw)
+		return def, notDuration
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return def, nil
 	}
-	if s == "0" {
-		return 0, nil
-	}
-	d, err := gtime.ParseDuration(s)
-	if err != nil {
-		return def, fmt.Errorf("settings: %s must be a duration such as \"60s\", got %q", name, s)
+	d, err := ParseDuration(s, 0)
+	switch {
+	case errors.Is(err, errDurationRange):
+		return def, outOfRange(s)
+	case err != nil:
+		return def, notDuration
+	case d < lo || d > hi:
+		return def, outOfRange(s)
 	}
 	return d, nil
 }
@@ -258,4 +309,14 @@ func validHeaderName(h string) bool {
 		}
 	}
 	return true
+}
+
+// excerpt quotes a setting's raw value briefly: enough to recognise it, never a page of it.
+func excerpt(raw json.RawMessage) string {
+	const most = 40
+	t := bytes.TrimSpace(raw)
+	if len([]rune(string(t))) > most {
+		return string([]rune(string(t))[:most]) + "…"
+	}
+	return string(t)
 }

@@ -52,6 +52,12 @@ func TestLoadSettingsValues(t *testing.T) {
 		{"cacheTTL 0", "", `{"cacheTTL":"0"}`, func(s Settings) bool { return s.CacheTTL == 0 }},
 		{"cacheTTL number 0", "", `{"cacheTTL":0}`, func(s Settings) bool { return s.CacheTTL == 0 }},
 		{"cacheTTL 1d", "", `{"cacheTTL":"1d"}`, func(s Settings) bool { return s.CacheTTL == 24*time.Hour }},
+		{"cacheTTL 24h, the maximum", "", `{"cacheTTL":"24h"}`, func(s Settings) bool { return s.CacheTTL == 24*time.Hour }},
+		{"cacheTTL compound", "", `{"cacheTTL":"1h30m"}`, func(s Settings) bool { return s.CacheTTL == 90*time.Minute }},
+		{"timeout 10m, the maximum", "", `{"timeout":"10m"}`, func(s Settings) bool { return s.Timeout == 10*time.Minute }},
+		{"timeout 1500ms", "", `{"timeout":"1500ms"}`, func(s Settings) bool { return s.Timeout == 1500*time.Millisecond }},
+		{"maxFilterCombinations", "", `{"maxFilterCombinations":500}`, func(s Settings) bool { return s.MaxFilterCombinations == 500 }},
+		{"authHeader X-Api-Key", "", `{"authHeader":"X-Api-Key"}`, func(s Settings) bool { return s.AuthHeader == "X-Api-Key" }},
 		{"timeout 45s", "", `{"timeout":"45s"}`, func(s Settings) bool { return s.Timeout == 45*time.Second }},
 		{"timeout 2m", "", `{"timeout":"2m"}`, func(s Settings) bool { return s.Timeout == 2*time.Minute }},
 		{"timeout as number", "", `{"timeout":10}`, func(s Settings) bool { return s.Timeout == 10*time.Second }},
@@ -59,7 +65,7 @@ func TestLoadSettingsValues(t *testing.T) {
 		{"every key", "http://localhost:8080", `{"authHeader":"X-Key","authScheme":"Token","pageSize":"10","maxConversations":100,"concurrency":1,"cacheTTL":"5m","timeout":"1s"}`,
 			func(s Settings) bool {
 				return s == Settings{URL: "http://localhost:8080", APIKey: key, AuthHeader: "X-Key", AuthScheme: "Token", PageSize: 10,
-					MaxConversations: 100, Concurrency: 1, CacheTTL: 5 * time.Minute, Timeout: time.Second}
+					MaxConversations: 100, MaxFilterCombinations: DefaultFilterCombos, Concurrency: 1, CacheTTL: 5 * time.Minute, Timeout: time.Second}
 			}},
 	}
 	for _, tt := range tests {
@@ -85,39 +91,56 @@ func TestLoadSettingsErrors(t *testing.T) {
 	}{
 		{"jsonData not an object", "", `[1,2]`, secure(), []string{"jsonData"}},
 		{"jsonData broken", "", `{"pageSize":`, secure(), []string{"jsonData"}},
-		{"authHeader wrong type", "", `{"authHeader":5}`, secure(), []string{"authHeader", "string"}},
-		{"authHeader invalid", "", `{"authHeader":"X Api Key"}`, secure(), []string{"authHeader", "X Api Key"}},
-		{"authHeader with colon", "", `{"authHeader":"Authorization:"}`, secure(), []string{"authHeader"}},
-		{"authScheme wrong type", "", `{"authScheme":["Api-Key"]}`, secure(), []string{"authScheme", "string"}},
-		{"authScheme with newline", "", `{"authScheme":"Api-Key\nX-Evil: 1"}`, secure(), []string{"authScheme"}},
-		{"pageSize wrong type", "", `{"pageSize":true}`, secure(), []string{"pageSize", "whole number"}},
-		{"pageSize fraction", "", `{"pageSize":10.5}`, secure(), []string{"pageSize", "whole number"}},
-		{"pageSize text", "", `{"pageSize":"ten"}`, secure(), []string{"pageSize", "whole number"}},
-		{"pageSize 0", "", `{"pageSize":0}`, secure(), []string{"pageSize", "between 1 and 100", "got 0"}},
-		{"cacheTTL absurd number", "", `{"cacheTTL":1e10}`, secure(), []string{"cacheTTL", "1e10"}},
-		{"timeout negative number", "", `{"timeout":-5}`, secure(), []string{"timeout", "-5"}},
-		{"pageSize too large", "", `{"pageSize":101}`, secure(), []string{"pageSize", "between 1 and 100", "got 101"}},
-		{"maxConversations negative", "", `{"maxConversations":-1}`, secure(), []string{"maxConversations", "between 1 and 1000000"}},
-		{"maxConversations too large", "", `{"maxConversations":"1000001"}`, secure(), []string{"maxConversations", "between 1 and 1000000"}},
-		{"concurrency 0", "", `{"concurrency":0}`, secure(), []string{"concurrency", "between 1 and 32"}},
-		{"concurrency 33", "", `{"concurrency":33}`, secure(), []string{"concurrency", "between 1 and 32"}},
-		{"concurrency object", "", `{"concurrency":{}}`, secure(), []string{"concurrency", "whole number"}},
-		{"cacheTTL wrong type", "", `{"cacheTTL":true}`, secure(), []string{"cacheTTL", "duration"}},
-		{"cacheTTL bad text", "", `{"cacheTTL":"soon"}`, secure(), []string{"cacheTTL", "soon"}},
-		{"cacheTTL negative", "", `{"cacheTTL":"-1s"}`, secure(), []string{"cacheTTL", "between 0s and 24h"}},
-		{"cacheTTL too long", "", `{"cacheTTL":"25h"}`, secure(), []string{"cacheTTL", "between 0s and 24h"}},
-		{"timeout 0s", "", `{"timeout":"0s"}`, secure(), []string{"timeout", "between 1s and 10m"}},
-		{"timeout too long", "", `{"timeout":3600}`, secure(), []string{"timeout", "between 1s and 10m"}},
-		{"timeout wrong type", "", `{"timeout":[30]}`, secure(), []string{"timeout", "duration"}},
-		{"ftp URL", "ftp://api.agentsight.io", `{}`, secure(), []string{"http:// or https://"}},
+		{"authHeader wrong type", "", `{"authHeader":5}`, secure(), []string{"Auth header", "text"}},
+		{"authHeader invalid", "", `{"authHeader":"X Api Key"}`, secure(), []string{"Auth header", "X Api Key"}},
+		{"authHeader with colon", "", `{"authHeader":"Authorization:"}`, secure(), []string{"Auth header"}},
+		{"authHeader Host", "", `{"authHeader":"Host"}`, secure(), []string{"Auth header", `"Host"`, "sets that header itself"}},
+		{"authHeader content-length any case", "", `{"authHeader":"content-length"}`, secure(), []string{"Auth header", `"content-length"`}},
+		{"authHeader Transfer-Encoding", "", `{"authHeader":"Transfer-Encoding"}`, secure(), []string{"Auth header", "Transfer-Encoding"}},
+		{"authHeader Connection", "", `{"authHeader":"Connection"}`, secure(), []string{"Auth header", "Connection"}},
+		{"authHeader Cookie", "", `{"authHeader":"Cookie"}`, secure(), []string{"Auth header", "Cookie"}},
+		{"authScheme wrong type", "", `{"authScheme":["Api-Key"]}`, secure(), []string{"Auth scheme", "text"}},
+		{"authScheme with newline", "", `{"authScheme":"Api-Key\nX-Evil: 1"}`, secure(), []string{"Auth scheme"}},
+		{"pageSize wrong type", "", `{"pageSize":true}`, secure(), []string{"Page size", "whole number between 1 and 100"}},
+		{"pageSize fraction", "", `{"pageSize":10.5}`, secure(), []string{"Page size", "whole number"}},
+		{"pageSize text", "", `{"pageSize":"ten"}`, secure(), []string{"Page size", "whole number"}},
+		{"pageSize 0", "", `{"pageSize":0}`, secure(), []string{"Page size must be between 1 and 100, got 0"}},
+		{"cacheTTL absurd number", "", `{"cacheTTL":1e10}`, secure(), []string{"Cache TTL must be between 0s and 24h, got 1e+10s"}},
+		{"timeout negative number", "", `{"timeout":-5}`, secure(), []string{"Timeout must be between 1s and 10m, got -5s"}},
+		{"pageSize too large", "", `{"pageSize":101}`, secure(), []string{"Page size must be between 1 and 100, got 101"}},
+		{"maxConversations negative", "", `{"maxConversations":-1}`, secure(), []string{"Max conversations must be between 1 and 1000000"}},
+		{"maxConversations too large", "", `{"maxConversations":"1000001"}`, secure(), []string{"Max conversations must be between 1 and 1000000"}},
+		{"maxFilterCombinations 0", "", `{"maxFilterCombinations":0}`, secure(), []string{"Max filter combinations must be between 1 and 1000, got 0"}},
+		{"maxFilterCombinations too large", "", `{"maxFilterCombinations":"1001"}`, secure(), []string{"Max filter combinations must be between 1 and 1000, got 1001"}},
+		{"concurrency 0", "", `{"concurrency":0}`, secure(), []string{"Concurrency must be between 1 and 32"}},
+		{"concurrency 33", "", `{"concurrency":33}`, secure(), []string{"Concurrency must be between 1 and 32"}},
+		{"concurrency object", "", `{"concurrency":{}}`, secure(), []string{"Concurrency", "whole number"}},
+		{"cacheTTL wrong type", "", `{"cacheTTL":true}`, secure(), []string{"Cache TTL", "duration such as \"60s\""}},
+		{"cacheTTL bad text", "", `{"cacheTTL":"soon"}`, secure(), []string{"Cache TTL", "duration"}},
+		{"cacheTTL negative", "", `{"cacheTTL":"-1s"}`, secure(), []string{"Cache TTL must be between 0s and 24h, got -1s"}},
+		{"cacheTTL too long", "", `{"cacheTTL":"25h"}`, secure(), []string{"Cache TTL must be between 0s and 24h, got 25h"}},
+		{"cacheTTL 48h, plainly", "", `{"cacheTTL":"48h"}`, secure(), []string{"Cache TTL must be between 0s and 24h, got 48h"}},
+		// Beyond time.Duration: refused, not wrapped to a small value.
+		{"cacheTTL overflowing days", "", `{"cacheTTL":"213503982335d"}`, secure(), []string{"Cache TTL must be between 0s and 24h, got 213503982335d"}},
+		{"timeout overflowing days", "", `{"timeout":"213503982335d"}`, secure(), []string{"Timeout must be between 1s and 10m, got 213503982335d"}},
+		{"timeout overflowing weeks", "", `{"timeout":"99999999999999w"}`, secure(), []string{"Timeout must be between 1s and 10m"}},
+		{"timeout overflowing Go form", "", `{"timeout":"9999999999h"}`, secure(), []string{"Timeout must be between 1s and 10m"}},
+		{"timeout overflowing digits", "", `{"timeout":"99999999999999999999s"}`, secure(), []string{"Timeout must be between 1s and 10m"}},
+		{"timeout 0s", "", `{"timeout":"0s"}`, secure(), []string{"Timeout must be between 1s and 10m, got 0s"}},
+		{"timeout too long", "", `{"timeout":3600}`, secure(), []string{"Timeout must be between 1s and 10m, got 3600s"}},
+		{"timeout wrong type", "", `{"timeout":[30]}`, secure(), []string{"Timeout", "duration"}},
+		{"ftp URL", "ftp://api.agentsight.io", `{}`, secure(), []string{"URL", "http:// or https://"}},
 		{"URL without host", "https://", `{}`, secure(), []string{"no host"}},
 		{"URL without scheme", "api.agentsight.io", `{}`, secure(), []string{"http:// or https://"}},
 		{"URL with credentials", "https://user:pass@api.agentsight.io", `{}`, secure(), []string{"user name or password"}},
+		{"URL with credentials and a bad scheme", "htps://user:pass@api.agentsight.io", `{}`, secure(), []string{"URL"}},
+		{"URL with credentials and a bad port", "https://user:pass@api.agentsight.io:port/x", `{}`, secure(), []string{"URL", "…@api.agentsight.io:port/x"}},
+		{"URL with credentials, no scheme, bad port", "user:pass@host:99999999999", `{}`, secure(), []string{"URL"}},
 		{"URL with query", "https://api.agentsight.io/?key=1", `{}`, secure(), []string{"query"}},
 		{"key with newline", "", `{}`, map[string]string{"apiKey": "abc\ndef"}, []string{"one line"}},
 		{"key with carriage return", "", `{}`, map[string]string{"apiKey": "abc\rdef"}, []string{"one line"}},
 		{"key with a control character", "", `{}`, map[string]string{"apiKey": "abc\x00def"}, []string{"API key", "control character"}},
-		{"authScheme with a control character", "", `{"authScheme":"Api\u0007Key"}`, secure(), []string{"authScheme", "control character"}},
+		{"authScheme with a control character", "", `{"authScheme":"Api\u0007Key"}`, secure(), []string{"Auth scheme", "control character"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,8 +153,14 @@ func TestLoadSettingsErrors(t *testing.T) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}
-			if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "pass@") {
+			if strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "user:pass") || strings.Contains(err.Error(), "pass@") {
 				t.Errorf("error repeats a secret: %v", err)
+			}
+			// Labels and plain values, never Go's formatting or a jsonData key.
+			for _, goism := range []string{"0m0s", "h0m", "cacheTTL", "pageSize", "maxConversations", "authHeader", "authScheme"} {
+				if strings.Contains(err.Error(), goism) {
+					t.Errorf("error %q contains %q", err, goism)
+				}
 			}
 		})
 	}

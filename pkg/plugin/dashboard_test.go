@@ -97,6 +97,23 @@ func dashboardQueries(t *testing.T, dash map[string]any) []dashboardQuery {
 	panels, _ := dash["panels"].([]any)
 	walk(panels)
 
+	annotations, _ := dash["annotations"].(map[string]any)
+	annoList, _ := annotations["list"].([]any)
+	for _, a := range annoList {
+		anno, _ := a.(map[string]any)
+		if ref, _ := anno["datasource"].(map[string]any); ref["type"] != pluginID {
+			continue // Grafana's own annotations and alerts
+		}
+		name, _ := anno["name"].(string)
+		checkDatasourceRef(t, "annotation "+name, anno["datasource"])
+		target, ok := anno["target"].(map[string]any)
+		if !ok {
+			t.Errorf("annotation %q has no target", name)
+			continue
+		}
+		out = append(out, dashboardQuery{where: fmt.Sprintf("annotation %q", name), model: target})
+	}
+
 	templating, _ := dash["templating"].(map[string]any)
 	vars, _ := templating["list"].([]any)
 	for _, v := range vars {

@@ -99,8 +99,8 @@ func TestBadSettingsFailEveryQuery(t *testing.T) {
 		want     string
 	}{
 		{nil, "", "API key is missing: add it in the data source settings"},
-		{map[string]any{"pageSize": 500}, testKey, "settings: pageSize must be between 1 and 100, got 500"},
-		{map[string]any{"timeout": "soon"}, testKey, `settings: timeout must be a duration such as "60s", got "soon"`},
+		{map[string]any{"pageSize": 500}, testKey, "settings: Page size must be between 1 and 100, got 500"},
+		{map[string]any{"timeout": "soon"}, testKey, `settings: Timeout must be a duration such as "30s" (between 1s and 10m), got "soon"`},
 	} {
 		d := e.instance(tc.jsonData, tc.key)
 		resp, _ := d.QueryData(t.Context(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{RefID: "A", JSON: []byte(`{}`)}}})

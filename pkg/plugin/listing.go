@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 
@@ -105,7 +106,13 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 		if limit <= 0 {
 			continue
 		}
-		for _, f := range parsed.Filters.Combinations(r.from, r.to) {
+		// Bounded by the budget (a query over it is refused when it runs), so no context is
+		// needed for this enumeration.
+		combos, err := parsed.Filters.Combinations(context.Background(), r.from, r.to, d.settings.MaxFilterCombinations)
+		if err != nil {
+			continue
+		}
+		for _, f := range combos {
 			key := f.Values().Encode()
 			out.limits[key] = max(out.limits[key], limit)
 		}
@@ -119,7 +126,10 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 // Only the messages and attachments tables need the messages that list pages embed (detail
 // WithMessages); the rest decode a Summary, which only counts them.
 func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, detail agentsight.Detail) ([]agentsight.Conversation, error) {
-	combos := r.query.Filters.Combinations(r.from, r.to)
+	combos, err := d.combinations(ctx, r)
+	if err != nil {
+		return nil, err
+	}
 	var merged []agentsight.Conversation
 	seen := map[int64]bool{}
 	reported, truncated := 0, false
@@ -152,6 +162,17 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 	}
 	warnListing(r, problems, truncated, len(merged), reported)
 	return merged, nil
+}
+
+// combinations are the filter sets a query's listings read, within the data source's
+// budget; a query over it gets an error naming the setting to raise.
+func (d *Datasource) combinations(ctx context.Context, r *run) ([]agentsight.Filters, error) {
+	combos, err := r.query.Filters.Combinations(ctx, r.from, r.to, d.settings.MaxFilterCombinations)
+	var budget *models.CombinationsError
+	if errors.As(err, &budget) {
+		return nil, badQuery("%s", budget.Error())
+	}
+	return combos, err
 }
 
 // warnListing tells of the rows a listing could not show: those the API's inconsistencies

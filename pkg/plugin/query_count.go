@@ -39,7 +39,9 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 		}
 		var widened bool
 		size, widened = frames.ChooseBucketSize(r.from, r.to, r.interval, models.MinBucket, points)
-		if widened {
+		if n := frames.NewBuckets(r.from, r.to, size).N; int64(n) > points {
+			r.info("bucket widened to %s, the widest automatic bucket: the series has %d points, more than the %d asked", gtime.FormatInterval(size), n, points)
+		} else if widened {
 			r.info("bucket widened to %s so that the series has no more than %d points", gtime.FormatInterval(size), points)
 		}
 	}
@@ -53,7 +55,11 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 		// searches must be merged by id: both need the conversations.
 		return series, d.countListed(ctx, r, series)
 	}
-	for _, f := range q.Filters.Combinations(r.from, r.to) {
+	combos, err := d.combinations(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range combos {
 		if err := d.countSeries(ctx, r, f, series); err != nil {
 			return nil, err
 		}
@@ -110,7 +116,10 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.CountSeries) error {
 	add := countInto(series, r.query.GroupBy)
 	limit := d.settings.MaxConversations
-	combos := r.query.Filters.Combinations(r.from, r.to)
+	combos, err := d.combinations(ctx, r)
+	if err != nil {
+		return err
+	}
 	if len(combos) > 1 || r.listed.rows(combos[0]) == limit {
 		convs, err := d.listConversations(ctx, r, limit, agentsight.Summary)
 		if err == nil {
@@ -170,8 +179,12 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations, agentsight.Summary)
 		return len(convs), err
 	}
+	combos, err := d.combinations(ctx, r)
+	if err != nil {
+		return 0, err
+	}
 	total := 0
-	for _, f := range r.query.Filters.Combinations(r.from, r.to) {
+	for _, f := range combos {
 		n, err := d.countOne(ctx, r, f)
 		if err != nil {
 			return 0, err

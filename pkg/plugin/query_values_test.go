@@ -49,6 +49,12 @@ func TestValuesResource(t *testing.T) {
 			`[{"text":"desktop","value":"desktop"},{"text":"mobile","value":"mobile"},{"text":"tablet","value":"tablet"}]`},
 		{"values?field=colour", 400, `{"error":"field \"colour\" is not valid for a values query: use one of \"language\", \"device\", \"country\", \"city\", \"customer_id\", \"action_name\""}`},
 		{"nothing", 404, `{"error":"unknown resource \"nothing\""}`},
+		// A bad from/to is named, never sent upstream as year -292277022.
+		{"values?field=device&from=yesterday", 400, `{"error":"from \"yesterday\" is not valid: use milliseconds since 1970-01-01 UTC, between years 1 and 9999"}`},
+		{"values?field=device&to=-9223372036854775808", 400, `{"error":"to \"-9223372036854775808\" is not valid: use milliseconds since 1970-01-01 UTC, between years 1 and 9999"}`},
+		{"values?field=device&from=253402300800000", 400, `{"error":"from \"253402300800000\" is not valid: use milliseconds since 1970-01-01 UTC, between years 1 and 9999"}`},
+		{"values?field=device&from=1.5e12", 400, `{"error":"from \"1.5e12\" is not valid: use milliseconds since 1970-01-01 UTC, between years 1 and 9999"}`},
+		{"values?field=device&from=" + itoa(int(rangeTo.UnixMilli())) + "&to=" + itoa(int(rangeFrom.UnixMilli())), 400, `{"error":"from must be before to"}`},
 	} {
 		var sent sentResponses
 		path := tc.url
@@ -62,6 +68,29 @@ func TestValuesResource(t *testing.T) {
 		if sent[0].Status != tc.status || !jsonEqual(sent[0].Body, tc.body) {
 			t.Errorf("%s: %d %s, want %d %s", tc.url, sent[0].Status, sent[0].Body, tc.status, tc.body)
 		}
+	}
+}
+
+// The resource table answers an unknown method or path in JSON too, and nothing reaches the API.
+func TestResourceRoutes(t *testing.T) {
+	e := newEnv(t, true, nil)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"POST", "values", 405, `{"error":"only GET is supported"}`},
+		{"GET", "values/extra", 404, `{"error":"unknown resource \"values/extra\""}`},
+		{"GET", "", 404, `{"error":"unknown resource \"\""}`},
+	} {
+		var sent sentResponses
+		err := e.ds.CallResource(t.Context(), &backend.CallResourceRequest{Method: tc.method, Path: tc.path, URL: "/resources/" + tc.path}, &sent)
+		if err != nil || len(sent) != 1 || sent[0].Status != tc.status || !jsonEqual(sent[0].Body, tc.body) {
+			t.Errorf("%s %s: %v %+v, want %d %s", tc.method, tc.path, err, sent, tc.status, tc.body)
+		}
+	}
+	if n := e.fake.RequestCount(); n != 0 {
+		t.Errorf("%d API requests", n)
 	}
 }
 

@@ -1,0 +1,54 @@
+package models
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
+)
+
+// StripCredentials removes a user name and password from a URL as typed, even one that does not
+// parse ("htps://user:pass@host:port"), so that no message ever quotes them.
+func StripCredentials(raw string) string {
+	authority := 0
+	if i := strings.Index(raw, "://"); i >= 0 {
+		authority = i + len("://")
+	}
+	end := len(raw)
+	if i := strings.IndexAny(raw[authority:], "/?#"); i >= 0 {
+		end = authority + i
+	}
+	if at := strings.LastIndex(raw[authority:end], "@"); at >= 0 {
+		return raw[:authority] + "…@" + raw[authority+at+1:]
+	}
+	return raw
+}
+
+// validateURL checks the URL setting; every message quotes it without credentials.
+func validateURL(raw string) error {
+	label := Spec(KeyURL).Label
+	raw = strings.TrimSpace(raw)
+	shown := StripCredentials(raw)
+	if raw == "" {
+		return fmt.Errorf("settings: %s is missing", label)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("settings: %s %q is not a valid URL (check the host and port)", label, shown)
+	}
+	switch {
+	case u.User != nil:
+		return fmt.Errorf("settings: %s must not contain a user name or password: put the key in the API key field", label)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("settings: %s %q must start with http:// or https://", label, shown)
+	case u.Hostname() == "":
+		return fmt.Errorf("settings: %s %q has no host", label, shown)
+	case u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("settings: %s %q must not have a query or fragment", label, shown)
+	}
+	if _, err := agentsight.ParseBaseURL(raw); err != nil {
+		return fmt.Errorf("settings: %s %q is not valid", label, shown)
+	}
+	return nil
+}
