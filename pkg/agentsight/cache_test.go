@@ -520,3 +520,17 @@ func TestAnAbandonedCacheIsCollectedBeforeItsEntriesExpire(t *testing.T) {
 		}
 	}
 }
+
+// A cancelled caller gets no answer, not even from the cache: a loop of calls the cache
+// answers stops with its query.
+func TestCancelledCallIsNotAnsweredFromTheCache(t *testing.T) {
+	_, c := newTestServer(t, pagedHandler(5, nil, nil), func(o *Options) { o.CacheTTL = time.Minute })
+	if _, err := c.CountConversations(t.Context(), Filters{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := c.CountConversations(ctx, Filters{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want the cancellation", err)
+	}
+}

@@ -298,6 +298,11 @@ func (c *Client) redact(err error) {
 // body returns the response body for an endpoint from the cache, from an identical request
 // already in flight, or from the API, and then keeps it in the cache if store is true.
 func (c *Client) body(ctx context.Context, ep string, store bool) ([]byte, error) {
+	// Checked before the cache too, so that a loop of calls the cache answers stops once
+	// its query is cancelled.
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: err}
+	}
 	trace := traceFrom(ctx)
 	if c.cache != nil {
 		if b, ok := c.cache.get(ep); ok {

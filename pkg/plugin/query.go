@@ -101,7 +101,12 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 			runs[i], errs[i] = newRun(q)
 		}
 	}
-	listed := d.listedByRequest(runs)
+	var listed *listedRows
+	if err := agentsight.Contain(func() error { listed = d.listedByRequest(runs); return nil }); err != nil {
+		// Sharing is an optimisation: without it each query reads its own pages.
+		log.DefaultLogger.FromContext(ctx).Error("planning the request's shared listings panicked", "error", err, "stack", string(err.(*agentsight.PanicError).Stack))
+		listed = nil
+	}
 	for i, q := range req.Queries {
 		if runs[i] != nil {
 			runs[i].listed = listed

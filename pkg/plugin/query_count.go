@@ -72,6 +72,9 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 		return err
 	}
 	if first.Count == 0 {
+		if n := len(first.Results); n > 0 {
+			r.warn("AgentSight reported 0 conversations but sent %d; the counts may be incomplete", n)
+		}
 		return nil
 	}
 	pageSize := d.client.PageSize()

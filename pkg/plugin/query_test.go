@@ -105,3 +105,23 @@ func TestPerBucketCountsHaveABudget(t *testing.T) {
 	}
 	mustOK(t, e.query(map[string]any{"queryType": "count", "bucket": "1h"}, rangeFrom, rangeTo.Add(-time.Hour)))
 }
+
+// A count of 0 beside rows is a warning on a count series, not a silent zero.
+func TestCountZeroWithRowsIsAWarning(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"count": 0, "previous": nil, "next": nil,
+			"results": []any{map[string]any{"id": 1, "started_at": "2026-10-20T10:00:00Z", "messages": []any{}}}})
+	}))
+	t.Cleanup(srv.Close)
+	e := &env{t: t, url: srv.URL}
+	e.ds = e.instance(nil, testKey)
+	dr := e.query(map[string]any{"queryType": "count", "bucket": "1h"}, rangeFrom, rangeTo)
+	mustOK(t, dr)
+	var warned bool
+	for _, n := range dr.Frames[0].Meta.Notices {
+		warned = warned || strings.Contains(n.Text, "reported 0 conversations but sent 1")
+	}
+	if !warned {
+		t.Fatalf("notices %v, want the disagreement", dr.Frames[0].Meta.Notices)
+	}
+}
