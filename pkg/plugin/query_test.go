@@ -1,7 +1,9 @@
 package plugin
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -123,5 +125,32 @@ func TestCountZeroWithRowsIsAWarning(t *testing.T) {
 	}
 	if !warned {
 		t.Fatalf("notices %v, want the disagreement", dr.Frames[0].Meta.Notices)
+	}
+}
+
+// The detail, attachment and per-bucket workers share forEach: a worker's panic is the loop's
+// error, the other items stop, and nothing starts after the caller gives up.
+func TestForEachContainsPanicsAndStops(t *testing.T) {
+	var ran atomic.Int32
+	err := forEach(t.Context(), 1000, 2, func(ctx context.Context, i int) error {
+		ran.Add(1)
+		if i == 1 {
+			panic("fault injected in item 1")
+		}
+		<-ctx.Done() // the others wait for the panic to cancel them
+		return ctx.Err()
+	})
+	var pe *agentsight.PanicError
+	if !errors.As(err, &pe) || pe.Value != "fault injected in item 1" {
+		t.Fatalf("error %v, want the panic", err)
+	}
+	if n := ran.Load(); n > 2 {
+		t.Fatalf("%d items ran, want at most the 2 workers' first", n)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	ran.Store(0)
+	if err := forEach(ctx, 1000, 2, func(context.Context, int) error { ran.Add(1); return nil }); !errors.Is(err, context.Canceled) || ran.Load() != 0 {
+		t.Fatalf("cancelled: %v after %d items, want the cancellation and none", err, ran.Load())
 	}
 }
