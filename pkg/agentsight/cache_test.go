@@ -534,3 +534,30 @@ func TestCancelledCallIsNotAnsweredFromTheCache(t *testing.T) {
 		t.Fatalf("error %v, want the cancellation", err)
 	}
 }
+
+// A panic in the sweep timer's goroutine empties the cache instead of ending the process.
+func TestCacheSweepPanicIsContained(t *testing.T) {
+	c := newResponseCache(time.Millisecond, 1<<20)
+	c.mu.Lock()
+	c.now = func() time.Time { panic("clock broke") }
+	c.entries["k"] = c.order.PushFront(&cacheEntry{key: "k", body: []byte("body")})
+	c.bytes = 5
+	c.armSweep(time.Millisecond)
+	c.mu.Unlock()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		n := len(c.entries)
+		c.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweep never ran")
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bytes != 0 || c.sweeper != nil {
+		t.Fatalf("after the panic: %d bytes, sweeper armed %v; want an empty cache", c.bytes, c.sweeper != nil)
+	}
+}
