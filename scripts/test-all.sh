@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check of the project, as CI does: Go (format, vet, race tests incl. end-to-end over
-# gRPC, bounded fuzzing), front end (types, lint, jest, build, browser check), the backend for
+# Runs every check of the project, as CI does: Go (format, vet, staticcheck, go.mod tidy, race
+# tests incl. end-to-end over gRPC, bounded fuzzing), front end (types, lint, jest, build, browser check), the backend for
 # every platform, and the package. Needs Go, Node.js/npm with `npm ci` done, and Debian's
 # chromium (see .ci/run for a fresh machine). Prints "N passed, M failed" at the end.
 set -uo pipefail
@@ -48,6 +48,8 @@ e2e_with_dist_binary() {
 
 step "go: gofmt" gofmt_clean
 step "go: vet" go vet ./...
+step "go: staticcheck (go.mod tool)" go tool staticcheck ./...
+step "go: go.mod and go.sum tidy" go mod tidy -diff
 step "go: test -race (unit, golden, e2e over gRPC)" go test -race -count=1 ./...
 step "go: fuzz (bounded)" fuzz_all
 step "go: hostile suite (built binary over gRPC vs hostile APIs, memory and request budgets)" go test -tags hostile -count=1 -timeout 15m ./tests/hostile/

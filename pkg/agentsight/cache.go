@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 	"weak"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 )
 
 // responseCache keeps response bodies by endpoint (path and normalised query; the key is in a
@@ -85,7 +87,12 @@ func (c *responseCache) armSweep(d time.Duration) {
 	cache := weak.Make(c)
 	c.sweeper = time.AfterFunc(d, func() {
 		if c := cache.Value(); c != nil {
-			c.sweep()
+			if err := Contain(func() error { c.sweep(); return nil }); err != nil {
+				// No query waits for a sweep: log the bug and start the cache afresh rather
+				// than let the timer's goroutine end the process.
+				log.DefaultLogger.Error("the response cache's sweep panicked; cache emptied", "error", err, "stack", string(err.(*PanicError).Stack))
+				c.reset()
+			}
 		}
 	})
 }
@@ -120,6 +127,17 @@ func (c *responseCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
+	c.resetLocked()
+}
+
+// reset drops every entry and stops the sweep.
+func (c *responseCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resetLocked()
+}
+
+func (c *responseCache) resetLocked() {
 	if c.sweeper != nil {
 		c.sweeper.Stop()
 		c.sweeper = nil

@@ -259,7 +259,7 @@ func TestFlightAbandonedIsNotJoined(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, _, _, err := g.do(ctx, "k", fn, nil)
+		_, _, err := g.do(ctx, "k", fn)
 		done <- err
 	}()
 	waitForWaiters(t, g, "k", 1)
@@ -271,7 +271,7 @@ func TestFlightAbandonedIsNotJoined(t *testing.T) {
 	var body []byte
 	go func() {
 		var err error
-		body, _, _, err = g.do(context.Background(), "k", fn, nil)
+		body, _, err = g.do(context.Background(), "k", fn)
 		later <- err
 	}()
 	waitForWaiters(t, g, "k", 1)
@@ -384,84 +384,31 @@ func TestListingLargerThanHalfTheCacheIsNotStored(t *testing.T) {
 	}
 }
 
-func TestFlightRecyclesTheBodyOnceNobodyHoldsIt(t *testing.T) {
-	tests := []struct {
-		name      string
-		callers   int
-		cancelled int // callers that give up before the answer
-	}{
-		{"one caller", 1, 0},
-		{"three callers share it", 3, 0},
-		{"one of two gives up", 2, 1},
-		{"every caller gives up", 2, 2},
+// A panic in a shared request is the error of every caller waiting for it, and the group
+// goes on serving the key.
+func TestFlightPanicIsEveryWaitersError(t *testing.T) {
+	g := newFlightGroup()
+	answer := make(chan struct{})
+	fn := func(context.Context) ([]byte, error) { <-answer; panic("decoder bug") }
+	const callers = 3
+	errs := make(chan error, callers)
+	for i := range callers {
+		go func() {
+			_, _, err := g.do(context.Background(), "k", fn)
+			errs <- err
+		}()
+		waitForWaiters(t, g, "k", i+1)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g := newFlightGroup()
-			answer := make(chan struct{})
-			var recycled atomic.Int32
-			recycle := func(b []byte) {
-				if string(b) != "page" {
-					t.Errorf("recycled %q", b)
-				}
-				recycled.Add(1)
-			}
-			fn := func(context.Context) ([]byte, error) { <-answer; return []byte("page"), nil }
-			type got struct {
-				release func()
-				err     error
-			}
-			results := make(chan got, tt.callers)
-			cancels := make([]context.CancelFunc, tt.callers)
-			for i := range tt.callers {
-				ctx, cancel := context.WithCancel(context.Background())
-				cancels[i] = cancel
-				go func() {
-					_, _, release, err := g.do(ctx, "k", fn, recycle)
-					results <- got{release, err}
-				}()
-				waitForWaiters(t, g, "k", i+1)
-			}
-			for _, cancel := range cancels[:tt.cancelled] {
-				cancel()
-			}
-			var held []func()
-			for range tt.cancelled {
-				if r := <-results; r.err == nil {
-					t.Fatal("a cancelled caller got the body")
-				}
-			}
-			close(answer)
-			for range tt.callers - tt.cancelled {
-				r := <-results
-				if r.err != nil {
-					t.Fatal(r.err)
-				}
-				held = append(held, r.release)
-			}
-			for i, release := range held {
-				if n := recycled.Load(); n != 0 {
-					t.Fatalf("recycled %d times while %d callers still hold the body", n, len(held)-i)
-				}
-				release()
-				release() // a second call is harmless
-			}
-			if tt.cancelled == tt.callers {
-				// The abandoned request is cancelled; its fn ignores that and answers, and
-				// the answer nobody takes is recycled at once.
-				for deadline := time.Now().Add(10 * time.Second); recycled.Load() == 0; time.Sleep(time.Millisecond) {
-					if time.Now().After(deadline) {
-						t.Fatal("the abandoned answer was never recycled")
-					}
-				}
-			}
-			if n := recycled.Load(); n != 1 {
-				t.Errorf("recycled %d times, want 1", n)
-			}
-			for _, cancel := range cancels {
-				cancel()
-			}
-		})
+	close(answer)
+	for range callers {
+		var pe *PanicError
+		if err := <-errs; !errors.As(err, &pe) || pe.Value != "decoder bug" || len(pe.Stack) == 0 {
+			t.Fatalf("caller got %v, want the panic as a *PanicError with its stack", err)
+		}
+	}
+	body, _, err := g.do(context.Background(), "k", func(context.Context) ([]byte, error) { return []byte("ok"), nil })
+	if err != nil || string(body) != "ok" {
+		t.Fatalf("after the panic: %q, %v", body, err)
 	}
 }
 
@@ -571,5 +518,46 @@ func TestAnAbandonedCacheIsCollectedBeforeItsEntriesExpire(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("a cache nobody references was not collected while its sweep timer was armed")
 		}
+	}
+}
+
+// A cancelled caller gets no answer, not even from the cache: a loop of calls the cache
+// answers stops with its query.
+func TestCancelledCallIsNotAnsweredFromTheCache(t *testing.T) {
+	_, c := newTestServer(t, pagedHandler(5, nil, nil), func(o *Options) { o.CacheTTL = time.Minute })
+	if _, err := c.CountConversations(t.Context(), Filters{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := c.CountConversations(ctx, Filters{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want the cancellation", err)
+	}
+}
+
+// A panic in the sweep timer's goroutine empties the cache instead of ending the process.
+func TestCacheSweepPanicIsContained(t *testing.T) {
+	c := newResponseCache(time.Millisecond, 1<<20)
+	c.mu.Lock()
+	c.now = func() time.Time { panic("clock broke") }
+	c.entries["k"] = c.order.PushFront(&cacheEntry{key: "k", body: []byte("body")})
+	c.bytes = 5
+	c.armSweep(time.Millisecond)
+	c.mu.Unlock()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		n := len(c.entries)
+		c.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweep never ran")
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.bytes != 0 || c.sweeper != nil {
+		t.Fatalf("after the panic: %d bytes, sweeper armed %v; want an empty cache", c.bytes, c.sweeper != nil)
 	}
 }

@@ -1,7 +1,6 @@
 package agentsight
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,8 +10,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"github.com/grafana/grafana-plugin-sdk-go/config"
 )
 
 // Defaults for Options left at zero.
@@ -52,6 +54,10 @@ type Options struct {
 	// HTTPClient sends the requests; in the plugin it comes from the SDK's httpclient provider
 	// so that Grafana's proxy, TLS and tracing settings apply.
 	HTTPClient *http.Client
+	// PageFault, when set, runs in the worker of every listing page after the first, before
+	// its request. It exists for tests, which make it panic to prove that a worker's panic
+	// becomes its query's error; the plugin never sets it.
+	PageFault func(page int)
 }
 
 // Client calls the Conversation API. It is safe for concurrent use.
@@ -68,12 +74,7 @@ type Client struct {
 	slots        chan struct{}
 	cache        *responseCache
 	flights      *flightGroup
-	// buffers holds the bodies of responses the cache does not keep, once decoded, for the
-	// next such response: a large listing then reads every page into memory already in use
-	// instead of asking the system for (and zeroing) a new buffer per page.
-	buffers sync.Pool
-	// idSets holds the id sets of finished listings (idSet).
-	idSets sync.Pool
+	pageFault    func(page int)
 }
 
 // New validates opts and returns a client.
@@ -102,6 +103,14 @@ func New(opts Options) (*Client, error) {
 		copied := *opts.HTTPClient
 		httpClient = &copied
 	}
+	// The body cap is the SDK's response-limit middleware, as for Grafana's own data sources;
+	// the plugin's httpclient already has it (with Grafana's limit, often none), and each
+	// request sets ours (see once). Wrapping again here covers any other client.
+	transport := httpClient.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	httpClient.Transport = httpclient.ResponseLimitMiddleware(0).CreateMiddleware(httpclient.Options{}, transport)
 	// The key rides in a header; Go forwards custom headers on redirects, so a redirect to
 	// another origin must never be followed.
 	httpClient.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -127,8 +136,9 @@ func New(opts Options) (*Client, error) {
 			base:        orDefaultDuration(opts.RetryBaseDelay, 250*time.Millisecond),
 			max:         10 * time.Second,
 		},
-		slots:   make(chan struct{}, orDefault(opts.Concurrency, DefaultConcurrency)),
-		flights: newFlightGroup(),
+		slots:     make(chan struct{}, orDefault(opts.Concurrency, DefaultConcurrency)),
+		flights:   newFlightGroup(),
+		pageFault: opts.PageFault,
 	}
 	if opts.CacheTTL > 0 {
 		c.cache = newResponseCache(opts.CacheTTL, int64(orDefault(int(opts.CacheBytes), DefaultCacheBytes)))
@@ -257,12 +267,10 @@ func NextPageNumber(next *string, current int) (int, bool, error) {
 // store says whether the body may be kept in the cache.
 func (c *Client) get(ctx context.Context, path string, q url.Values, store bool, decode func([]byte) error) error {
 	ep := endpoint(path, q)
-	body, release, err := c.body(ctx, ep, store)
+	body, err := c.body(ctx, ep, store)
 	if err != nil {
 		return err
 	}
-	// decode copies what it keeps, so the body can be reused once it returns.
-	defer release()
 	if err := decode(body); err != nil {
 		e := &Error{Kind: KindDecode, Endpoint: ep, Err: err}
 		c.redact(e)
@@ -272,74 +280,75 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, store bool,
 }
 
 // redact removes the API key from an error the client is about to report: the API's own
-// message (or a value it sent back) may echo the credentials it was given.
+// message (or a value it sent back) may echo the credentials it was given, plainly or
+// JSON-escaped.
 func (c *Client) redact(err error) {
 	var e *Error
 	if c.apiKey == "" || !errors.As(err, &e) {
 		return
 	}
-	e.Detail = strings.ReplaceAll(e.Detail, c.apiKey, "[redacted]")
-	if e.Err != nil && strings.Contains(e.Err.Error(), c.apiKey) {
-		e.Err = errors.New(strings.ReplaceAll(e.Err.Error(), c.apiKey, "[redacted]"))
+	e.Detail = Redact(e.Detail, c.apiKey)
+	if e.Err != nil {
+		if msg := e.Err.Error(); Redact(msg, c.apiKey) != msg {
+			e.Err = errors.New(Redact(msg, c.apiKey))
+		}
 	}
 }
 
 // body returns the response body for an endpoint from the cache, from an identical request
-// already in flight, or from the API, and then keeps it in the cache if store is true. The
-// caller calls release once done with the body; a body the cache does not keep is then reused.
-func (c *Client) body(ctx context.Context, ep string, store bool) (body []byte, release func(), err error) {
+// already in flight, or from the API, and then keeps it in the cache if store is true.
+func (c *Client) body(ctx context.Context, ep string, store bool) ([]byte, error) {
+	// Checked before the cache too, so that a loop of calls the cache answers stops once
+	// its query is cancelled.
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: err}
+	}
 	trace := traceFrom(ctx)
 	if c.cache != nil {
 		if b, ok := c.cache.get(ep); ok {
 			trace.add(Call{Endpoint: ep, Cached: true})
-			return b, func() {}, nil
+			return b, nil
 		}
 	}
-	var recycle func([]byte)
-	if !store || c.cache == nil {
-		recycle = func(b []byte) { c.buffers.Put(&b) }
-	}
-	b, shared, release, err := c.flights.do(ctx, ep, func(ctx context.Context) ([]byte, error) {
+	b, shared, err := c.flights.do(ctx, ep, func(ctx context.Context) ([]byte, error) {
 		start := time.Now()
-		b, attempts, err := c.fetch(ctx, ep, recycle != nil)
+		b, attempts, err := c.fetch(ctx, ep)
 		trace.add(Call{Endpoint: ep, Attempts: attempts, Duration: time.Since(start), Err: err})
 		if err == nil && store && c.cache != nil {
 			c.cache.put(ep, b)
 		}
 		return b, err
-	}, recycle)
+	})
 	if shared && err == nil {
 		trace.add(Call{Endpoint: ep, Cached: true})
 	}
-	return b, release, err
+	return b, err
 }
 
-// fetch sends the request, retrying throttling and transient failures; reuse reads the body
-// into a buffer that an earlier body left for reuse.
-func (c *Client) fetch(ctx context.Context, ep string, reuse bool) ([]byte, int, error) {
+// fetch sends the request, retrying throttling and transient failures.
+func (c *Client) fetch(ctx context.Context, ep string) ([]byte, int, error) {
+	logger := log.DefaultLogger.FromContext(ctx)
 	for attempt := 1; ; attempt++ {
-		var buf []byte
-		if reuse {
-			if p, ok := c.buffers.Get().(*[]byte); ok {
-				buf = *p
-			}
-		}
-		b, err := c.once(ctx, ep, buf)
+		b, err := c.once(ctx, ep)
 		if err == nil {
 			return b, attempt, nil
 		}
 		c.redact(err)
 		wait, retry := c.retry.next(ctx, attempt, err)
+		if KindOf(err) == KindRateLimited {
+			logger.Warn("AgentSight is rate limiting", "endpoint", ep, "attempt", attempt, "retryIn", wait, "retrying", retry)
+		}
 		if !retry {
 			return nil, attempt, err
 		}
+		logger.Info("retrying an AgentSight request", "endpoint", ep, "attempt", attempt, "wait", wait, "error", err)
 		if err := sleep(ctx, wait); err != nil {
 			return nil, attempt, &Error{Kind: KindNetwork, Endpoint: ep, Err: err}
 		}
 	}
 }
 
-func (c *Client) once(ctx context.Context, ep string, buf []byte) ([]byte, error) {
+func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -349,6 +358,13 @@ func (c *Client) once(ctx context.Context, ep string, buf []byte) ([]byte, error
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	limit := c.maxBodyBytes
+	if grafana := config.GrafanaConfigFromContext(ctx).ResponseLimit(); grafana > 0 {
+		// An operator's limit for every data source (GF_DATAPROXY_RESPONSE_LIMIT) wins when
+		// it is the stricter one.
+		limit = min(limit, grafana)
+	}
+	ctx = httpclient.WithResponseLimit(ctx, limit)
 	target := *c.base
 	target.Path = c.base.Path + strings.SplitN(ep, "?", 2)[0]
 	if i := strings.IndexByte(ep, '?'); i >= 0 {
@@ -374,27 +390,14 @@ func (c *Client) once(ctx context.Context, ep string, buf []byte) ([]byte, error
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(resp, ep)
 	}
-	b, err := readBody(resp, c.maxBodyBytes, buf)
+	b, err := io.ReadAll(resp.Body)
+	if errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
+		return nil, &Error{Kind: KindDecode, Endpoint: ep, Detail: fmt.Sprintf("response is larger than %d bytes", limit)}
+	}
 	if err != nil {
 		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}
 	}
-	if int64(len(b)) > c.maxBodyBytes {
-		return nil, &Error{Kind: KindDecode, Endpoint: ep, Detail: fmt.Sprintf("response is larger than %d bytes", c.maxBodyBytes)}
-	}
 	return b, nil
-}
-
-// readBody reads at most limit+1 bytes of a response into buf (reused from its start), grown
-// once to the announced size when there is one: growing a buffer from nothing copied each
-// 100 kB page several times.
-func readBody(resp *http.Response, limit int64, buf []byte) ([]byte, error) {
-	b := bytes.NewBuffer(buf[:0])
-	if n := resp.ContentLength; n > 0 && n <= limit {
-		// ReadFrom wants MinRead bytes free before each read, the one that sees EOF too.
-		b.Grow(int(n) + bytes.MinRead)
-	}
-	_, err := b.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	return b.Bytes(), err
 }
 
 // redirectError is a redirect the client would not follow: it is the API's doing, not the

@@ -3,6 +3,7 @@ package agentsight
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -340,5 +341,46 @@ func TestFilterTable(t *testing.T) {
 	}
 	if _, ok := LookupFilter("started_at_after"); ok {
 		t.Error("the time bounds are set by the query's range, not as filters")
+	}
+}
+
+func TestRedactCoversJSONEscapes(t *testing.T) {
+	const key = "sk_live/AbC9"
+	tests := []struct{ in, want string }{
+		{"key sk_live/AbC9 echoed", "key [redacted] echoed"},
+		{`"\u0073k_live/AbC9"`, `"[redacted]"`},
+		{`"sk_live\/AbC9"`, `"[redacted]"`},
+		{`"\u0073\u006B\u005f\u006c\u0069\u0076\u0065\u002f\u0041\u0062\u0043\u0039"`, `"[redacted]"`},
+		{`quoted again: "\\u0073k_live\\/AbC9"`, `quoted again: "[redacted]"`},
+		{`two: \u0073k_live/AbC9 and sk_live/AbC9.`, `two: [redacted] and [redacted].`},
+		{`near miss \u0073k_live/AbC8 \uZZZZ \`, `near miss \u0073k_live/AbC8 \uZZZZ \`},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in, key); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := Redact(`\ud83d\ude00k`, "😀k"); got != "[redacted]" {
+		t.Errorf("a surrogate pair: %q", got)
+	}
+}
+
+// A key the API echoes JSON-escaped in a body the client cannot decode never reaches the error.
+func TestEscapedKeyInADecodeErrorIsRedacted(t *testing.T) {
+	escaped := `\u00` + fmt.Sprintf("%x", testKey[0]) + testKey[1:]
+	for _, body := range []string{
+		`{"count": 1, "results": [{"id": 1, "started_at": "` + escaped + `"}]}`,
+		`{"count": 1, "results": [{"id": 1, "started_at": "2025-10-22T10:00:00Z", "ended_at": "` + strings.ReplaceAll(escaped, "-", `\u002d`) + `"}]}`,
+	} {
+		_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(body))
+		}), nil)
+		_, err := c.ListConversations(t.Context(), Filters{}, 1, 0)
+		if err == nil {
+			t.Fatalf("%s: no error", body)
+		}
+		if msg := err.Error(); strings.Contains(msg, "7Qx9ZtEST") {
+			t.Errorf("the key leaked, escaped, into %q", msg)
+		}
 	}
 }

@@ -15,22 +15,12 @@ type flightGroup struct {
 }
 
 type flight struct {
-	done    chan struct{}
-	body    []byte
-	err     error
-	cancel  context.CancelFunc
-	recycle func([]byte)
-	// waiters counts the callers that wait for the body or hold it; finished is set when fn
-	// has returned. Both are guarded by the group's mutex.
-	waiters  int
-	finished bool
-}
-
-// recycleBody hands the body back once nobody holds it any more.
-func (f *flight) recycleBody() {
-	if f.recycle != nil && f.err == nil && f.body != nil {
-		f.recycle(f.body)
-	}
+	done   chan struct{}
+	body   []byte
+	err    error
+	cancel context.CancelFunc
+	// waiters counts the callers still waiting; guarded by the group's mutex.
+	waiters int
 }
 
 func newFlightGroup() *flightGroup {
@@ -38,10 +28,8 @@ func newFlightGroup() *flightGroup {
 }
 
 // do runs fn once per key at a time; shared reports whether this caller got another caller's
-// result. A caller calls release once done with the body: when every caller that got it has,
-// recycle (unless nil) gets it back for reuse. The recycle of the caller that starts a flight
-// applies to every caller that joins it.
-func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) ([]byte, error), recycle func([]byte)) (body []byte, shared bool, release func(), err error) {
+// result. A panic in fn is every waiting caller's *PanicError.
+func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Context) ([]byte, error)) (body []byte, shared bool, err error) {
 	g.mu.Lock()
 	f, ok := g.flights[key]
 	if !ok {
@@ -51,22 +39,22 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 		if deadline, ok := ctx.Deadline(); ok {
 			runCtx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
 		}
-		f = &flight{done: make(chan struct{}), cancel: cancel, recycle: recycle}
+		f = &flight{done: make(chan struct{}), cancel: cancel}
 		g.flights[key] = f
 		go func() {
-			f.body, f.err = fn(runCtx)
-			cancel()
+			defer close(f.done)
+			defer cancel()
+			var body []byte
+			f.err = Contain(func() (err error) {
+				body, err = fn(runCtx)
+				return err
+			})
+			f.body = body
 			g.mu.Lock()
 			if g.flights[key] == f {
 				delete(g.flights, key)
 			}
-			f.finished = true
-			abandoned := f.waiters == 0
 			g.mu.Unlock()
-			close(f.done)
-			if abandoned {
-				f.recycleBody()
-			}
 		}()
 	}
 	f.waiters++
@@ -74,11 +62,11 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 
 	select {
 	case <-f.done:
-		return f.body, ok, sync.OnceFunc(func() { g.leave(f) }), f.err
+		return f.body, ok, f.err
 	case <-ctx.Done():
 		g.mu.Lock()
 		f.waiters--
-		if f.waiters == 0 && !f.finished {
+		if f.waiters == 0 {
 			f.cancel()
 			// An abandoned request is cancelled: a caller arriving now must start afresh
 			// rather than join it and inherit a cancellation that is not its own.
@@ -86,22 +74,7 @@ func (g *flightGroup) do(ctx context.Context, key string, fn func(context.Contex
 				delete(g.flights, key)
 			}
 		}
-		last := f.waiters == 0 && f.finished
 		g.mu.Unlock()
-		if last {
-			f.recycleBody()
-		}
-		return nil, ok, func() {}, &Error{Kind: KindNetwork, Endpoint: key, Err: ctx.Err()}
-	}
-}
-
-// leave is a caller's release of a finished flight's body.
-func (g *flightGroup) leave(f *flight) {
-	g.mu.Lock()
-	f.waiters--
-	last := f.waiters == 0
-	g.mu.Unlock()
-	if last {
-		f.recycleBody()
+		return nil, ok, &Error{Kind: KindNetwork, Endpoint: key, Err: ctx.Err()}
 	}
 }

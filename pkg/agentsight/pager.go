@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
+	"golang.org/x/sync/errgroup"
 )
 
 // MaxListRows bounds one listing whatever the caller asks, so that an absurd count from the
@@ -56,16 +56,19 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, detail Deta
 	if err != nil {
 		return nil, err
 	}
-	seen := c.idSet(plan.want, first)
-	defer c.idSets.Put(seen)
-	out := make([]Conversation, 0, plan.want)
+	seen := plan.idSet()
+	out := make([]Conversation, 0, min(plan.want, plan.pages*plan.perPage))
 	duplicates := 0
 	for _, page := range results {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for _, conv := range page {
-			if !seen.add(conv.ID) {
+			if _, dup := seen[conv.ID]; dup {
 				duplicates++
 				continue
 			}
+			seen[conv.ID] = struct{}{}
 			if len(out) == plan.limit {
 				listing.Truncated = true
 				continue
@@ -73,7 +76,7 @@ func (c *Client) ListRest(ctx context.Context, f Filters, limit int, detail Deta
 			out = append(out, conv)
 		}
 	}
-	listing.finish(plan.want, len(out), duplicates)
+	listing.finish(plan, len(out), duplicates)
 	listing.Conversations = out
 	return listing, nil
 }
@@ -87,7 +90,7 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 	plan := c.planPages(limit, first)
 	var (
 		mu         sync.Mutex
-		seen       = c.idSet(plan.want, first)
+		seen       = plan.idSet()
 		kept       = 0
 		duplicates = 0
 	)
@@ -101,13 +104,14 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 		defer mu.Unlock()
 		var fresh []Conversation // set at the first duplicate: the page is not ours to change
 		for i := range convs {
-			if !seen.add(convs[i].ID) {
+			if _, dup := seen[convs[i].ID]; dup {
 				if fresh == nil {
 					fresh = append(make([]Conversation, 0, len(convs)), convs[:i]...)
 				}
 				duplicates++
 				continue
 			}
+			seen[convs[i].ID] = struct{}{}
 			if fresh != nil {
 				fresh = append(fresh, convs[i])
 			}
@@ -118,36 +122,44 @@ func (c *Client) ListEach(ctx context.Context, f Filters, limit int, detail Deta
 		kept += len(convs)
 		visit(convs)
 	}
-	defer c.idSets.Put(seen)
 	onPage(1, first.Results)
 	listing, err := c.fetchPages(ctx, f, detail, plan, first, onPage)
 	if err != nil {
 		return nil, err
 	}
-	listing.finish(plan.want, kept, duplicates)
+	listing.finish(plan, kept, duplicates)
 	return listing, nil
 }
 
-// idSet is an empty set for a listing of about n rows that starts with page first, reusing
-// one an earlier listing put back in c.idSets.
-func (c *Client) idSet(n int, first *ConversationPage) *idSet {
-	var near int64
-	if len(first.Results) > 0 {
-		near = first.Results[0].ID
+// PageHeadroom is how many times the pages its limit needs at the requested page size a
+// listing may request: room for a server that caps page_size below what is asked (a quarter
+// of it still reads every row), while a server that sends far fewer rows per page (one, say,
+// with an endless count and always a next link) cannot multiply the requests a query sends.
+const PageHeadroom = 4
+
+// PageBudget is the most requests a listing of at most limit rows sends, its first page
+// included, when it asks for pages of pageSize rows.
+func PageBudget(limit, pageSize int) int {
+	if limit <= 0 || limit > MaxListRows {
+		limit = MaxListRows
 	}
-	if s, ok := c.idSets.Get().(*idSet); ok {
-		s.reset(n, near)
-		return s
-	}
-	return newIDSet(n, near)
+	return PageHeadroom * ((limit + pageSize - 1) / pageSize)
 }
+
+// MaxBucketCounts is the most page_size=1 requests a count query sends to count its buckets
+// one by one (the plan for a range holding more conversations than a query may read): a
+// panel's points at most, not the 50,000 an explicit bucket may draw.
+const MaxBucketCounts = 2000
 
 // pagePlan is how a listing pages through its rows.
 type pagePlan struct {
 	limit   int // rows the caller takes at most
 	want    int // rows the listing reads: the limit or the count, whichever is lower
-	perPage int // rows a full page holds
-	pages   int // pages to read, the first included
+	asked   int // rows per page the listing asks for
+	perPage int // rows a full page holds: what the server's first page shows
+	pages   int // pages to read, the first included, within budget
+	budget  int // the most requests the listing may send
+	needed  int // pages the count would need at perPage, beyond the budget or not
 }
 
 func (c *Client) planPages(limit int, first *ConversationPage) pagePlan {
@@ -160,7 +172,14 @@ func (c *Client) planPages(limit int, first *ConversationPage) pagePlan {
 	if first.Next != nil && len(first.Results) > 0 && len(first.Results) < perPage {
 		perPage = len(first.Results)
 	}
-	return pagePlan{limit: limit, want: want, perPage: perPage, pages: max((want+perPage-1)/perPage, 1)}
+	needed := max((want+perPage-1)/perPage, 1)
+	budget := PageBudget(limit, c.pageSize)
+	return pagePlan{limit: limit, want: want, asked: c.pageSize, perPage: perPage, pages: min(needed, budget), budget: budget, needed: needed}
+}
+
+// idSet is an empty set for the ids of the listing's rows, sized for the rows it can get.
+func (p pagePlan) idSet() map[int64]struct{} {
+	return make(map[int64]struct{}, min(p.want, p.pages*p.perPage))
 }
 
 // fetchPages requests pages 2 to plan.pages by number, in parallel within the client's
@@ -172,6 +191,11 @@ func (c *Client) fetchPages(ctx context.Context, f Filters, detail Detail, plan 
 	if pages > 1 && first.Next == nil {
 		listing.Problems = append(listing.Problems, fmt.Sprintf("AgentSight reported %d conversations but only one page", first.Count))
 		return listing, nil
+	}
+	if plan.needed > plan.budget {
+		listing.Problems = append(listing.Problems, fmt.Sprintf(
+			"AgentSight sent %d conversations per page where %d were asked: stopped after %d requests (the budget for a limit of %d conversations), %d of %d conversations read; raise max conversations (maxConversations) or the query's limit to read more",
+			plan.perPage, plan.asked, plan.budget, plan.limit, min(plan.budget*plan.perPage, plan.want), plan.want))
 	}
 	if pages == 1 {
 		return listing, nil
@@ -185,20 +209,36 @@ func (c *Client) fetchPages(ctx context.Context, f Filters, detail Detail, plan 
 	// Twice as many workers as request slots, so that a worker decoding its page does not
 	// keep a slot idle; more would only queue, and one goroutine per page would be thousands
 	// for a large range.
-	err := parallel.ForEach(ctx, pages-1, 2*c.Concurrency(), func(ctx context.Context, i int) error {
-		page := i + 2
-		p, err := c.listPage(ctx, f, page, c.pageSize, detail, store)
-		if KindOf(err) == KindNotFound {
-			// The data shrank under us: fewer pages exist than the count promised.
-			missing[page-1] = true
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		onPage(page, p.Results)
-		return nil
-	})
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2 * c.Concurrency())
+	for page := 2; page <= pages && gctx.Err() == nil; page++ {
+		g.Go(func() error {
+			return Contain(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				if c.pageFault != nil {
+					c.pageFault(page)
+				}
+				p, err := c.listPage(gctx, f, page, c.pageSize, detail, store)
+				if KindOf(err) == KindNotFound {
+					// The data shrank under us: fewer pages exist than the count promised.
+					missing[page-1] = true
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				onPage(page, p.Results)
+				return nil
+			})
+		})
+	}
+	err := g.Wait()
+	if err == nil {
+		// Pages not started because the caller gave up are no success.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -210,12 +250,15 @@ func (c *Client) fetchPages(ctx context.Context, f Filters, detail Detail, plan 
 	return listing, nil
 }
 
-// finish records the rows that pages doubled or left out.
-func (l *Listing) finish(want, got, duplicates int) {
+// finish records the rows that pages doubled, left out or added beyond the count.
+func (l *Listing) finish(plan pagePlan, got, duplicates int) {
 	if duplicates > 0 {
 		l.Problems = append(l.Problems, fmt.Sprintf("%d conversations appeared on more than one page", duplicates))
 	}
-	if got < want && len(l.Problems) == 0 {
-		l.Problems = append(l.Problems, fmt.Sprintf("AgentSight reported %d conversations but returned %d", want, got))
+	switch {
+	case got < plan.want && len(l.Problems) == 0:
+		l.Problems = append(l.Problems, fmt.Sprintf("AgentSight reported %d conversations but returned %d", plan.want, got))
+	case got > plan.want:
+		l.Problems = append(l.Problems, fmt.Sprintf("AgentSight reported %d conversations but sent %d", l.Count, got))
 	}
 }

@@ -3,6 +3,7 @@ package agentsight
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -396,5 +397,128 @@ func TestListAllWithServerPageSizeCap(t *testing.T) {
 	}
 	if len(l.Conversations) != total || len(l.Problems) != 0 {
 		t.Fatalf("%d conversations, problems %v; want %d and none", len(l.Conversations), l.Problems, total)
+	}
+}
+
+// oneRowServer answers every page with one row, an endless count and always a next link: a
+// server that would make a planner trusting its page size send one request per row.
+func oneRowServer(rec *counter) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		page := 1
+		if p := r.URL.Query().Get("page"); p != "" {
+			page, _ = strconv.Atoi(p)
+		}
+		writeJSON(w, http.StatusOK, pageBody(r, 1_000_000_000_000, []int64{int64(page)}, true))
+	}
+}
+
+func TestOneRowPagesStopAtTheRequestBudget(t *testing.T) {
+	for _, limit := range []int{1000, 10_000} {
+		t.Run(strconv.Itoa(limit), func(t *testing.T) {
+			rec := &counter{}
+			_, c := newTestServer(t, oneRowServer(rec), func(o *Options) { o.PageSize = 100 })
+			l, err := c.ListAll(t.Context(), Filters{}, limit, Summary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			budget := PageBudget(limit, 100) // 4 × the 100-row pages the limit needs
+			if rec.n() != budget || len(l.Conversations) != budget {
+				t.Fatalf("%d requests, %d rows; want the budget of %d requests", rec.n(), len(l.Conversations), budget)
+			}
+			if len(l.Problems) != 1 || !strings.Contains(l.Problems[0], "stopped after") || !strings.Contains(l.Problems[0], "maxConversations") {
+				t.Fatalf("problems %q, want one naming the budget and the setting to raise", l.Problems)
+			}
+		})
+	}
+}
+
+func TestCountAndRowsDisagree(t *testing.T) {
+	tests := []struct {
+		name  string
+		count int
+		rows  int
+		want  string
+	}{
+		{"count 0 with rows", 0, 5, "reported 0 conversations but sent 5"},
+		{"count below the rows", 3, 5, "reported 3 conversations but sent 5"},
+		{"rows missing", 8, 5, "reported 8 conversations but only one page"},
+		{"agreeing", 5, 5, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ids := make([]int64, tt.rows)
+				for i := range ids {
+					ids[i] = int64(i + 1)
+				}
+				writeJSON(w, http.StatusOK, pageBody(r, tt.count, ids, false))
+			}), func(o *Options) { o.PageSize = 5 })
+			l, err := c.ListAll(t.Context(), Filters{}, 0, Summary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l.Conversations) != tt.rows {
+				t.Errorf("%d rows, want the %d that arrived", len(l.Conversations), tt.rows)
+			}
+			got := strings.Join(l.Problems, "; ")
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("problems %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// A panic in the worker of page 2 is the listing's error, not the end of the process, and the
+// client serves the next listing.
+func TestPanicInAPageWorkerIsTheListingsError(t *testing.T) {
+	var faults atomic.Int32
+	_, c := newTestServer(t, pagedHandler(50, nil, nil), func(o *Options) {
+		o.PageSize = 10
+		o.PageFault = func(page int) {
+			if page == 2 && faults.Add(1) == 1 {
+				panic("fault injected on page 2")
+			}
+		}
+	})
+	for _, list := range []func() error{
+		func() error { _, err := c.ListAll(t.Context(), Filters{}, 0, Summary); return err },
+		func() error {
+			first, err := c.ListFirstPage(t.Context(), Filters{Params: map[string]string{"language": "fr"}}, Summary)
+			if err == nil {
+				faults.Store(0)
+				_, err = c.ListEach(t.Context(), Filters{Params: map[string]string{"language": "fr"}}, 0, Summary, first, func([]Conversation) {})
+			}
+			return err
+		},
+	} {
+		var pe *PanicError
+		if err := list(); !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "page 2") {
+			t.Fatalf("error %v, want the panic of page 2", err)
+		}
+		l, err := c.ListAll(t.Context(), Filters{}, 0, Summary)
+		if err != nil || len(l.Conversations) != 50 {
+			t.Fatalf("the next listing: %v, %v", l, err)
+		}
+	}
+}
+
+// After the caller gives up, no page worker is left running or starts: ListAll returns the
+// cancellation and goleak (TestMain) sees no goroutine left.
+func TestCancelledListingStopsItsWorkers(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	rec := &counter{}
+	_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page") == "5" {
+			cancel()
+		}
+		pagedHandler(10_000, rec, nil)(w, r)
+	}), func(o *Options) { o.PageSize = 10; o.Concurrency = 1 })
+	_, err := c.ListAll(ctx, Filters{}, 0, Summary)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want the cancellation", err)
+	}
+	if n := rec.n(); n > 10 {
+		t.Fatalf("%d requests after cancelling at page 5 of 1000", n)
 	}
 }

@@ -25,6 +25,10 @@ func (d *Datasource) describe(err error, conversationID int64) (backend.Status, 
 	if errors.As(err, &qe) {
 		return backend.StatusBadRequest, backend.ErrorSourceDownstream, qe.msg
 	}
+	var pe *agentsight.PanicError
+	if errors.As(err, &pe) {
+		return backend.StatusInternal, backend.ErrorSourcePlugin, internalErrorText
+	}
 	var apiErr *agentsight.Error
 	if !errors.As(err, &apiErr) {
 		if errors.Is(err, context.Canceled) {
@@ -33,7 +37,7 @@ func (d *Datasource) describe(err error, conversationID int64) (backend.Status, 
 		if errors.Is(err, context.DeadlineExceeded) {
 			return backend.StatusTimeout, backend.ErrorSourceDownstream, "the query timed out"
 		}
-		return backend.StatusInternal, backend.ErrorSourcePlugin, d.redact(err.Error())
+		return backend.StatusInternal, backend.ErrorSourcePlugin, d.scrub(err.Error())
 	}
 	host := d.settings.URL
 	switch apiErr.Kind {
@@ -45,13 +49,13 @@ func (d *Datasource) describe(err error, conversationID int64) (backend.Status, 
 		if conversationID > 0 {
 			return backend.StatusNotFound, backend.ErrorSourceDownstream, fmt.Sprintf("conversation %d not found", conversationID)
 		}
-		return backend.StatusNotFound, backend.ErrorSourceDownstream, d.redact(fmt.Sprintf("AgentSight answered 404 Not Found for GET %s: %s", apiErr.Endpoint, apiErr.Detail))
+		return backend.StatusNotFound, backend.ErrorSourceDownstream, d.scrub(fmt.Sprintf("AgentSight answered 404 Not Found for GET %s: %s", apiErr.Endpoint, apiErr.Detail))
 	case agentsight.KindBadRequest:
 		detail := apiErr.Detail
 		if detail == "" {
 			detail = "invalid parameters"
 		}
-		return backend.StatusBadRequest, backend.ErrorSourceDownstream, d.redact("AgentSight rejected the query (400 Bad Request): " + detail)
+		return backend.StatusBadRequest, backend.ErrorSourceDownstream, d.scrub("AgentSight rejected the query (400 Bad Request): " + detail)
 	case agentsight.KindRateLimited:
 		return backend.StatusTooManyRequests, backend.ErrorSourceDownstream, "AgentSight is rate limiting this API key (429 Too Many Requests) and kept refusing after retries; try again later or raise the cache TTL"
 	case agentsight.KindServer:
@@ -63,7 +67,7 @@ func (d *Datasource) describe(err error, conversationID int64) (backend.Status, 
 		if errors.Is(apiErr.Err, context.DeadlineExceeded) {
 			return backend.StatusTimeout, backend.ErrorSourceDownstream, fmt.Sprintf("AgentSight at %s did not answer in time (the timeout setting, or the query's deadline)", host)
 		}
-		return backend.StatusBadGateway, backend.ErrorSourceDownstream, d.redact(fmt.Sprintf("could not reach AgentSight at %s: %v", host, apiErr.Err))
+		return backend.StatusBadGateway, backend.ErrorSourceDownstream, d.scrub(fmt.Sprintf("could not reach AgentSight at %s: %v", host, apiErr.Err))
 	default: // KindDecode, KindRefused
 		msg := apiErr.Detail
 		if apiErr.Err != nil {
@@ -72,11 +76,20 @@ func (d *Datasource) describe(err error, conversationID int64) (backend.Status, 
 			}
 			msg += apiErr.Err.Error()
 		}
-		return backend.StatusBadGateway, backend.ErrorSourceDownstream, d.redact(fmt.Sprintf("unexpected response from AgentSight: %s (GET %s)", msg, apiErr.Endpoint))
+		return backend.StatusBadGateway, backend.ErrorSourceDownstream, d.scrub(fmt.Sprintf("unexpected response from AgentSight: %s (GET %s)", msg, apiErr.Endpoint))
 	}
 }
 
-func (d *Datasource) errorResponse(err error, conversationID int64) backend.DataResponse {
-	status, source, msg := d.describe(err, conversationID)
-	return backend.ErrDataResponseWithSource(status, source, msg)
+// internalErrorText is what a user sees of a bug (a recovered panic): the log has the rest.
+const internalErrorText = "internal error in the AgentSight plugin; see the Grafana server log"
+
+// scrub removes the API key from text that leaves the plugin, in any JSON-escaped form too.
+// Nothing should contain it; this is the last line of defence should a future message quote
+// a header or a body.
+// (A key shorter than 4 characters is not looked for: it would blank out ordinary words.)
+func (d *Datasource) scrub(s string) string {
+	if len(d.settings.APIKey) < 4 {
+		return s
+	}
+	return agentsight.Redact(s, d.settings.APIKey)
 }

@@ -7,8 +7,8 @@ import (
 	"sync"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
+	"golang.org/x/sync/errgroup"
 )
 
 // listedRows is what the queries of one request list anyway: for each listing (its filters
@@ -65,7 +65,11 @@ func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, 
 	s.once.Do(func() {
 		ran = true
 		s.calls = &agentsight.Trace{}
-		s.listing, s.err = d.client.ListAll(agentsight.WithTrace(ctx, s.calls), f, limit, detail)
+		// Contained: a panic here would leave every query sharing the listing without one.
+		s.err = agentsight.Contain(func() (err error) {
+			s.listing, err = d.client.ListAll(agentsight.WithTrace(ctx, s.calls), f, limit, detail)
+			return err
+		})
 	})
 	agentsight.RecordShared(ctx, s.calls.Calls(), ran)
 	return s.listing, s.err
@@ -126,6 +130,7 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 // Only the messages and attachments tables need the messages that list pages embed (detail
 // WithMessages); the rest decode a Summary, which only counts them.
 func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, detail agentsight.Detail) ([]agentsight.Conversation, error) {
+	r.planned("listing")
 	combos, err := d.combinations(ctx, r)
 	if err != nil {
 		return nil, err
@@ -135,6 +140,9 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 	reported, truncated := 0, false
 	var problems []string
 	for _, f := range combos {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		listing, err := d.listAll(ctx, r, f, limit, detail)
 		if err != nil {
 			return nil, err
@@ -222,7 +230,7 @@ func messagesEmbedded(convs []agentsight.Conversation) bool {
 // concurrently within the client's concurrency.
 func (d *Datasource) withDetails(ctx context.Context, convs []agentsight.Conversation) ([]agentsight.Conversation, error) {
 	out := make([]agentsight.Conversation, len(convs))
-	err := parallel.ForEach(ctx, len(convs), d.client.Concurrency(), func(ctx context.Context, i int) error {
+	err := forEach(ctx, len(convs), d.client.Concurrency(), func(ctx context.Context, i int) error {
 		c, err := d.client.GetConversation(ctx, convs[i].ID)
 		if err != nil {
 			return err
@@ -231,4 +239,26 @@ func (d *Datasource) withDetails(ctx context.Context, convs []agentsight.Convers
 		return nil
 	})
 	return out, err
+}
+
+// forEach runs fn for 0..n-1 on at most workers goroutines and returns the first error,
+// cancelling the rest; nothing new starts once ctx is done. A worker's panic is its query's
+// error (agentsight.Contain), not the end of the process.
+func forEach(ctx context.Context, n, workers int, fn func(ctx context.Context, i int) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := 0; i < n && gctx.Err() == nil; i++ {
+		g.Go(func() error {
+			return agentsight.Contain(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				return fn(gctx, i)
+			})
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/tracing"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 )
 
 // framer is what every query type returns: a result that knows its frames (the SDK's
@@ -29,6 +30,10 @@ type framer = data.Framer
 type queryHandler func(ctx context.Context, d *Datasource, r *run) (framer, error)
 
 // handlers maps each query type to the file that implements it (query_<type>.go).
+//
+// The SDK's datasource.QueryTypeMux is not used: it would hand each query type its own
+// QueryDataRequest, and the planner needs all the queries of a request at once, so that a
+// count reuses the pages a table of the same request lists anyway (listedByRequest).
 func handlers() map[models.QueryType]queryHandler {
 	return map[models.QueryType]queryHandler{
 		models.QueryCount:         runCount,
@@ -52,6 +57,18 @@ type run struct {
 	// reuse those pages rather than send requests of its own, and queries reading the same
 	// listing decode it once.
 	listed *listedRows
+	// plans names how the query read its data (listing, per-bucket counts, …), for its span.
+	plans []string
+	// bucketCounts is how many per-bucket count requests the query planned so far, within
+	// agentsight.MaxBucketCounts.
+	bucketCounts int
+}
+
+// planned records a plan the query used, once.
+func (r *run) planned(name string) {
+	if !slices.Contains(r.plans, name) {
+		r.plans = append(r.plans, name)
+	}
 }
 
 func (r *run) warn(format string, args ...any) {
@@ -85,7 +102,12 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 			runs[i], errs[i] = newRun(q)
 		}
 	}
-	listed := d.listedByRequest(runs)
+	var listed *listedRows
+	if err := agentsight.Contain(func() error { listed = d.listedByRequest(runs); return nil }); err != nil {
+		// Sharing is an optimisation: without it each query reads its own pages.
+		log.DefaultLogger.FromContext(ctx).Error("planning the request's shared listings panicked", "error", err, "stack", string(err.(*agentsight.PanicError).Stack))
+		listed = nil
+	}
 	for i, q := range req.Queries {
 		if runs[i] != nil {
 			runs[i].listed = listed
@@ -130,15 +152,17 @@ func newRun(q backend.DataQuery) (r *run, err error) {
 
 func (d *Datasource) query(ctx context.Context, q backend.DataQuery, r *run, parseErr error) (res backend.DataResponse) {
 	defer func() {
+		// The query's work is contained below; this covers the rest of this goroutine.
 		if p := recover(); p != nil {
 			log.DefaultLogger.FromContext(ctx).Error("query panicked", "refId", q.RefID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			res = backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, "internal error in the AgentSight plugin; see the Grafana server log")
+			res = backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, internalErrorText)
 		}
 	}()
 	if d.settingsErr != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, d.redact(d.settingsErr.Error()))
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, d.scrub(d.settingsErr.Error()))
 	}
 	if parseErr != nil {
+		// The SDK knows no "user" source: a mistake in the query is not the plugin's.
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, parseErr.Error())
 	}
 	parsed := r.query
@@ -148,17 +172,38 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery, r *run, par
 
 	trace := &agentsight.Trace{}
 	start := time.Now()
-	result, err := handlers()[parsed.Type](agentsight.WithTrace(ctx, trace), d, r)
+	var result framer
+	err := agentsight.Contain(func() (err error) {
+		result, err = handlers()[parsed.Type](agentsight.WithTrace(ctx, trace), d, r)
+		return err
+	})
+	var frames data.Frames
+	if err == nil {
+		err = agentsight.Contain(func() (err error) {
+			frames, err = result.Frames()
+			return err
+		})
+	}
 	sent, attempts, cached := trace.Requests()
-	log.DefaultLogger.FromContext(ctx).Debug("query done", "refId", q.RefID, "queryType", parsed.Type,
-		"requests", sent, "attempts", attempts, "cacheHits", cached, "duration", time.Since(start), "error", err != nil)
+	span.SetAttributes(attribute.Int("agentsight.requests", sent), attribute.Int("agentsight.attempts", attempts),
+		attribute.Int("agentsight.cache_hits", cached), attribute.StringSlice("agentsight.plan", r.plans))
+	logger := log.DefaultLogger.FromContext(ctx)
+	args := []any{"refId", q.RefID, "queryType", parsed.Type, "plan", strings.Join(r.plans, ","),
+		"requests", sent, "attempts", attempts, "cacheHits", cached, "duration", time.Since(start), "error", err}
 	if err != nil {
-		return d.errorResponse(err, parsed.ConversationID)
+		status, source, msg := d.describe(err, parsed.ConversationID)
+		span.RecordError(err)
+		span.SetStatus(codes.Error, msg)
+		var pe *agentsight.PanicError
+		if errors.As(err, &pe) {
+			logger.Error("query done", append(args, "errorSource", source, "stack", string(pe.Stack))...)
+		} else {
+			logger.Debug("query done", append(args, "errorSource", source)...)
+		}
+		return backend.ErrDataResponseWithSource(status, source, msg)
 	}
-	frames, err := result.Frames()
-	if err != nil {
-		return d.errorResponse(err, parsed.ConversationID)
-	}
+	logger.Debug("query done", args...)
+	span.SetStatus(codes.Ok, "")
 	d.annotate(frames, r, trace)
 	return backend.DataResponse{Frames: frames}
 }
@@ -170,7 +215,7 @@ func (d *Datasource) annotate(frames data.Frames, r *run, trace *agentsight.Trac
 		return
 	}
 	sent, _, cached := trace.Requests()
-	executed := d.redact(executedCalls(trace.Calls()))
+	executed := d.scrub(executedCalls(trace.Calls()))
 	for i, f := range frames {
 		if f.Meta == nil {
 			f.Meta = &data.FrameMeta{}
@@ -218,13 +263,10 @@ func executedCalls(calls []agentsight.Call) string {
 			fmt.Fprintf(&b, "… and %d more requests\n", len(calls)-maxExecutedLines)
 			break
 		}
+		// Exactly as sent, percent-encoded: decoded, a filter value holding "&", "=" or a
+		// newline would show parameters or requests that were never sent.
 		b.WriteString("GET ")
-		// Shown decoded, as a person would write it: the filters are easier to read.
-		if decoded, err := url.QueryUnescape(c.Endpoint); err == nil {
-			b.WriteString(decoded)
-		} else {
-			b.WriteString(c.Endpoint)
-		}
+		b.WriteString(c.Endpoint)
 		if c.Cached {
 			b.WriteString(" (cached)")
 		}

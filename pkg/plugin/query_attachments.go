@@ -5,7 +5,6 @@ import (
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
@@ -44,7 +43,7 @@ func runAttachments(ctx context.Context, d *Datasource, r *run) (framer, error) 
 		}
 	} else {
 		perConv := make([][]frames.AttachmentRow, len(convs))
-		err := parallel.ForEach(ctx, len(convs), d.client.Concurrency(), func(ctx context.Context, i int) error {
+		err := forEach(ctx, len(convs), d.client.Concurrency(), func(ctx context.Context, i int) error {
 			a, err := d.client.GetAttachments(ctx, convs[i].ID)
 			if err != nil {
 				return err

@@ -6,7 +6,6 @@ import (
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/internal/parallel"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -79,6 +78,9 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 		return err
 	}
 	if first.Count == 0 {
+		if n := len(first.Results); n > 0 {
+			r.warn("AgentSight reported 0 conversations but sent %d; the counts may be incomplete", n)
+		}
 		return nil
 	}
 	pageSize := d.client.PageSize()
@@ -86,9 +88,22 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 	// The pages that fetching adds: beyond the first (read already) and beyond those another
 	// query of the same request lists anyway.
 	extraPages := pages(limit) - max(pages(r.listed.rows(f)), 1)
-	if first.Count > limit || series.Buckets.N < extraPages {
+	perBucket := first.Count > limit || series.Buckets.N < extraPages
+	if perBucket && r.bucketCounts+series.Buckets.N > agentsight.MaxBucketCounts {
+		if first.Count > limit {
+			// Neither plan is within budget: reading the range would cut it at the limit,
+			// counting bucket by bucket would send more requests than a query may.
+			return badQuery("this range holds %d conversations, more than max conversations (%d), and counting its %d buckets one by one would take more than the %d requests a query may send: use a larger bucket, a shorter range, or raise max conversations (maxConversations)",
+				first.Count, limit, r.bucketCounts+series.Buckets.N, agentsight.MaxBucketCounts)
+		}
+		perBucket = false
+	}
+	if perBucket {
+		r.bucketCounts += series.Buckets.N
+		r.planned("per-bucket counts")
 		return d.countPerBucket(ctx, r, f, series)
 	}
+	r.planned("listing")
 	add := countInto(series, "")
 	var listing *agentsight.Listing
 	if r.listed.rows(f) == limit {
@@ -127,6 +142,7 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 		}
 		return err
 	}
+	r.planned("streamed listing")
 	detail := agentsight.StartsGroupedBy(r.query.GroupBy)
 	first, err := d.client.ListFirstPage(ctx, combos[0], detail)
 	if err != nil {
@@ -158,7 +174,7 @@ func countInto(series *frames.CountSeries, groupBy string) func([]agentsight.Con
 
 func (d *Datasource) countPerBucket(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	var mu sync.Mutex
-	return parallel.ForEach(ctx, series.Buckets.N, d.client.Concurrency(), func(ctx context.Context, i int) error {
+	return forEach(ctx, series.Buckets.N, d.client.Concurrency(), func(ctx context.Context, i int) error {
 		bf := f
 		bf.StartedAfter, bf.StartedBefore = series.Buckets.Bounds(i, r.from, r.to)
 		n, err := d.client.CountConversations(ctx, bf)
@@ -179,6 +195,7 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 		convs, err := d.listConversations(ctx, r, d.settings.MaxConversations, agentsight.Summary)
 		return len(convs), err
 	}
+	r.planned("totals")
 	combos, err := d.combinations(ctx, r)
 	if err != nil {
 		return 0, err
