@@ -208,12 +208,12 @@ func printSummary() {
 	if len(summary) == 0 {
 		return
 	}
-	fmt.Printf("\n%-34s %9s %9s %10s  %s\n", "case", "time", "VmHWM", "requests", "outcome")
+	fmt.Printf("\n%-46s %9s %9s %11s  %s\n", "case", "time", "VmHWM", "requests", "outcome")
 	for _, f := range summary {
 		status := "ok  "
 		if f.failed {
 			status = "FAIL"
 		}
-		fmt.Printf("%-34s %8.2fs %6.1fMiB %4d/%-5d %s %s\n", f.name, f.elapsed.Seconds(), float64(f.hwm)/(1<<20), f.requests, f.budget, status, f.outcome)
+		fmt.Printf("%-46s %8.2fs %6.1fMiB %5d/%-5d %s %s\n", f.name, f.elapsed.Seconds(), float64(f.hwm)/(1<<20), f.requests, f.budget, status, f.outcome)
 	}
 }
