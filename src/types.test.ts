@@ -64,6 +64,7 @@ describe('types agree with pkg/models/testdata/model_fields.json', () => {
         authScheme: 'Api-Key',
         pageSize: 100,
         maxConversations: 10000,
+        maxFilterCombinations: 100,
         concurrency: 4,
         cacheTTL: '60s',
         timeout: '30s',

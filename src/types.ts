@@ -91,6 +91,8 @@ export interface AgentSightOptions extends DataSourceJsonData {
   pageSize?: number;
   /** most conversations one query reads, >= 1 */
   maxConversations?: number;
+  /** most filter-value combinations one query expands into, 1..1000 */
+  maxFilterCombinations?: number;
   /** most requests in flight, 1..32 */
   concurrency?: number;
   /** Go duration; '0s' turns the cache off */
@@ -104,6 +106,7 @@ export const JSON_DATA_KEYS = checkKeys<Omit<AgentSightOptions, keyof DataSource
   'authScheme',
   'pageSize',
   'maxConversations',
+  'maxFilterCombinations',
   'concurrency',
   'cacheTTL',
   'timeout',
@@ -133,6 +136,7 @@ export const DEFAULT_SETTINGS = {
     authScheme: 'Api-Key',
     pageSize: 100,
     maxConversations: 10000,
+    maxFilterCombinations: 100,
     concurrency: 4,
     cacheTTL: '60s',
     timeout: '30s',

@@ -116,7 +116,7 @@ func FuzzLoadSettings(f *testing.F) {
 		}
 		out, err := json.Marshal(map[string]any{
 			"authHeader": s.AuthHeader, "authScheme": s.AuthScheme, "pageSize": s.PageSize,
-			"maxConversations": s.MaxConversations, "concurrency": s.Concurrency,
+			"maxConversations": s.MaxConversations, "maxFilterCombinations": s.MaxFilterCombinations, "concurrency": s.Concurrency,
 			"cacheTTL": s.CacheTTL.String(), "timeout": s.Timeout.String(),
 		})
 		if err != nil {

@@ -92,6 +92,17 @@ func TestSettingsJSONMatchesValidation(t *testing.T) {
 		specs["authScheme"]["default"] != defaults.AuthScheme {
 		t.Errorf("defaults differ: %s", raw)
 	}
+	// Every duration of the specs parses (specDuration would otherwise give 0).
+	for _, spec := range SettingSpecs() {
+		if spec.Kind != KindDuration {
+			continue
+		}
+		for _, v := range []any{spec.Default, spec.Min, spec.Max} {
+			if _, err := ParseDuration(v.(string), 0); err != nil {
+				t.Errorf("%s: %v: %v", spec.Key, v, err)
+			}
+		}
+	}
 	// Every reserved header is refused.
 	for _, h := range specs["authHeader"]["reserved"].([]any) {
 		b, _ := json.Marshal(map[string]any{"authHeader": h})

@@ -136,7 +136,7 @@ func TestLoadSettingsErrors(t *testing.T) {
 		{"URL with credentials and a bad scheme", "htps://user:pass@api.agentsight.io", `{}`, secure(), []string{"URL"}},
 		{"URL with credentials and a bad port", "https://user:pass@api.agentsight.io:port/x", `{}`, secure(), []string{"URL", "…@api.agentsight.io:port/x"}},
 		{"URL with credentials, no scheme, bad port", "user:pass@host:99999999999", `{}`, secure(), []string{"URL"}},
-		{"URL with query", "https://api.agentsight.io/?key=1", `{}`, secure(), []string{"query"}},
+		{"URL with query", "https://api.agentsight.io/?key=1", `{}`, secure(), []string{"query", `"https://api.agentsight.io/…"`}},
 		{"key with newline", "", `{}`, map[string]string{"apiKey": "abc\ndef"}, []string{"one line"}},
 		{"key with carriage return", "", `{}`, map[string]string{"apiKey": "abc\rdef"}, []string{"one line"}},
 		{"key with a control character", "", `{}`, map[string]string{"apiKey": "abc\x00def"}, []string{"API key", "control character"}},
@@ -209,5 +209,23 @@ func TestClientOptions(t *testing.T) {
 	if o.BaseURL != s.URL || o.APIKey != key || o.AuthHeader != "X-Key" || o.AuthScheme == nil || *o.AuthScheme != "" ||
 		o.PageSize != 20 || o.Concurrency != 3 || o.CacheTTL != 0 || o.Timeout != 5*time.Second || o.HTTPClient != hc {
 		t.Errorf("options = %+v", o)
+	}
+}
+
+func TestStripCredentials(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:pass@api.example":            "https://…@api.example",
+		"htps://user:pass@api.example:port/x":      "htps://…@api.example:port/x",
+		"user:pass@api.example":                    "…@api.example",
+		"https://api.example/p@th":                 "https://api.example/p@th",
+		"https://u:p@ss@api.example/x?y=@z":        "https://…@api.example/x?y=@z",
+		"https://api.example":                      "https://api.example",
+		"https://user@api.example#frag@":           "https://…@api.example#frag@",
+		"http://user:pass@[::1]:8080/api":          "http://…@[::1]:8080/api",
+		"https://user:p%40ss@api.example:99999999": "https://…@api.example:99999999",
+	} {
+		if got := StripCredentials(in); got != want {
+			t.Errorf("StripCredentials(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

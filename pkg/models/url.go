@@ -29,7 +29,15 @@ func StripCredentials(raw string) string {
 func validateURL(raw string) error {
 	label := Spec(KeyURL).Label
 	raw = strings.TrimSpace(raw)
+	// Neither credentials nor a query (which may hold a token) are ever quoted, nor a page of
+	// text pasted by mistake.
 	shown := StripCredentials(raw)
+	if i := strings.IndexAny(shown, "?#"); i >= 0 {
+		shown = shown[:i] + "…"
+	}
+	if r := []rune(shown); len(r) > 120 {
+		shown = string(r[:120]) + "…"
+	}
 	if raw == "" {
 		return fmt.Errorf("settings: %s is missing", label)
 	}

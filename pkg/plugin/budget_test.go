@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
 func values(n int) []string {
@@ -48,4 +50,53 @@ func TestFilterCombinationsBudget(t *testing.T) {
 	// Within a raised budget the same kind of query runs.
 	e.ds = e.instance(map[string]any{"maxFilterCombinations": 400}, testKey)
 	mustOK(t, e.query(map[string]any{"filters": map[string]any{"language": values(20), "device": values(20)}, "bucket": "total"}, rangeFrom, rangeTo))
+}
+
+// Ranges of centuries count every conversation in the bucket holding its start; the automatic
+// bucket over millennia stays a sane size and says so.
+func TestCountOverLongRanges(t *testing.T) {
+	e := newEnv(t, true, nil)
+	ask := func(model string, from, to time.Time, maxPoints int64) backend.DataResponse {
+		resp, err := e.ds.QueryData(t.Context(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+			RefID: "A", JSON: []byte(model), TimeRange: backend.TimeRange{From: from, To: to}, Interval: time.Minute, MaxDataPoints: maxPoints,
+		}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Responses["A"]
+	}
+	from, to := time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	dr := ask(`{"bucket":"30d"}`, from, to, 100000)
+	mustOK(t, dr)
+	const size = 30 * 24 * 3600
+	want := map[time.Time]float64{}
+	for _, c := range e.inRange(from, to, nil) {
+		want[time.Unix(c.StartedAt.Unix()/size*size, 0).UTC()]++
+	}
+	f := dr.Frames[0]
+	total := 0.0
+	for i := range f.Rows() {
+		at := f.Fields[0].At(i).(time.Time)
+		got, _ := f.Fields[1].FloatAt(i)
+		total += got
+		if got != want[at] {
+			t.Errorf("bucket %s: %v, want %v", at, got, want[at])
+		}
+	}
+	if total != float64(len(e.truth.Conversations)) {
+		t.Errorf("counted %v of %d", total, len(e.truth.Conversations))
+	}
+
+	dr = ask(`{}`, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), 1)
+	mustOK(t, dr)
+	if n := dr.Frames[0].Rows(); n < 1 || n > 100 {
+		t.Errorf("%d points", n)
+	}
+	notices := ""
+	for _, n := range dr.Frames[0].Meta.Notices {
+		notices += n.Text + "\n"
+	}
+	if !strings.Contains(notices, "the widest automatic bucket") || strings.Contains(notices, "1ms") {
+		t.Errorf("notices %q", notices)
+	}
 }

@@ -360,13 +360,14 @@ func runCase(t *testing.T, hc hostileCase) {
 	f.requests = srv.requests.Load()
 	f.hwm, _ = statusBytes(p.pid, "VmHWM")
 	f.outcome = outcome(a, err)
-	t.Logf("%s: %.2fs, VmHWM %.1f MiB, %d requests (budget %d): %s", hc.name, f.elapsed.Seconds(), float64(f.hwm)/(1<<20), f.requests, hc.budget, f.outcome)
-
 	select {
 	case rss := <-p.killed:
+		f.hwm = rss // at least: the watchdog killed it there
+		f.outcome = "killed by the watchdog at " + strconv.FormatInt(rss>>20, 10) + " MiB of RSS"
 		t.Fatalf("the plugin reached %d MiB of RSS and was killed", rss>>20)
 	default:
 	}
+	t.Logf("%s: %.2fs, VmHWM %.1f MiB, %d requests (budget %d): %s", hc.name, f.elapsed.Seconds(), float64(f.hwm)/(1<<20), f.requests, hc.budget, f.outcome)
 	if err != nil {
 		t.Fatalf("no answer over gRPC (crashed or hung): %v", err)
 	}

@@ -1,15 +1,5 @@
 //go:build hostile
 
-// Package hostile runs the built plugin binary over gRPC, as Grafana does, against API servers
-// of its own on 127.0.0.1 that answer as an attacker would: oversized and endless bodies, gzip
-// bombs, deep nesting, one row per page forever, redirects and next links to another origin,
-// echoed keys, absurd ranges and filter fan-outs. For every case it checks that the plugin
-// answers (an error or a bounded result) within a generous time bound, that its peak RSS
-// (VmHWM) stays under 400 MiB, that it sent no more requests than the case allows, and that the
-// same process still answers afterwards.
-//
-// It is behind the "hostile" build tag so that `go test ./...` never runs it:
-// scripts/test-all.sh runs it with `go test -tags hostile ./tests/hostile/`.
 package hostile
 
 import (
@@ -208,12 +198,12 @@ func printSummary() {
 	if len(summary) == 0 {
 		return
 	}
-	fmt.Printf("\n%-34s %9s %9s %10s  %s\n", "case", "time", "VmHWM", "requests", "outcome")
+	fmt.Printf("\n%-46s %9s %9s %11s  %s\n", "case", "time", "VmHWM", "requests", "outcome")
 	for _, f := range summary {
 		status := "ok  "
 		if f.failed {
 			status = "FAIL"
 		}
-		fmt.Printf("%-34s %8.2fs %6.1fMiB %4d/%-5d %s %s\n", f.name, f.elapsed.Seconds(), float64(f.hwm)/(1<<20), f.requests, f.budget, status, f.outcome)
+		fmt.Printf("%-46s %8.2fs %6.1fMiB %5d/%-5d %s %s\n", f.name, f.elapsed.Seconds(), float64(f.hwm)/(1<<20), f.requests, f.budget, status, f.outcome)
 	}
 }
