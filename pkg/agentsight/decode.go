@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"strconv"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -134,9 +135,9 @@ func refuseNull(body []byte) error {
 	return nil
 }
 
-// results streams a page's "results" array, decoding each row as the detail asks and
-// stopping at the row limit. A null or absent array leaves rows nil, as encoding/json would;
-// a repeated "results" replaces the earlier one.
+// results streams a page's "results" array a row at a time, decoding each as the detail asks
+// and refusing the first row over the limit before reading it. A null or absent array leaves
+// rows nil, as encoding/json would; a repeated "results" replaces the earlier one.
 type results struct {
 	decode rowDecoder
 	limit  int // 0: none
@@ -177,7 +178,7 @@ func (r *results) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		}
 		if r.limit > 0 && len(rows) == r.limit {
 			return &DecodeError{
-				Pointer: string(array.AppendToken(fmt.Sprint(r.limit))),
+				Pointer: string(array.AppendToken(strconv.Itoa(r.limit))),
 				Msg:     fmt.Sprintf("the page holds more than the %d rows asked for (page_size)", r.limit),
 			}
 		}
@@ -271,7 +272,7 @@ func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			return err
 		default:
 			return &json.SemanticError{
-				JSONPointer: array.AppendToken(fmt.Sprint(count)),
+				JSONPointer: array.AppendToken(strconv.Itoa(count)),
 				JSONKind:    k, GoType: reflect.TypeFor[Message](),
 			}
 		}
