@@ -51,7 +51,8 @@ var decodeOptions = json.JoinOptions(
 	jsontext.AllowInvalidUTF8(true),
 )
 
-// rowDecoder decodes one element of a page's results into c, which is zero.
+// rowDecoder decodes one element of a page's results into c, which is zero. A page's row
+// decoder is made for it: it may count what the page holds (nestedBudget).
 type rowDecoder func(dec *jsontext.Decoder, c *Conversation) error
 
 func (d Detail) rowDecoder() (rowDecoder, error) {
@@ -65,7 +66,7 @@ func (d Detail) rowDecoder() (rowDecoder, error) {
 		}
 		return f.decodeStarts, nil
 	case d.Messages:
-		return decodeWithMessages, nil
+		return newNestedBudget().decodeWithMessages, nil
 	}
 	return decodeSummary, nil
 }
@@ -104,7 +105,7 @@ func decodePage(body []byte, detail Detail, pageSize int) (*ConversationPage, er
 // DecodeConversation decodes a body of GET /api/conversations/{id}/, messages included.
 func DecodeConversation(body []byte) (*Conversation, error) {
 	var c Conversation
-	if err := json.Unmarshal(body, &c, decodeOptions); err != nil {
+	if err := json.Unmarshal(body, &c, decodeOptions, newNestedBudget().options); err != nil {
 		return nil, describe(err, body)
 	}
 	if err := refuseNull(body); err != nil {
@@ -117,7 +118,7 @@ func DecodeConversation(body []byte) (*Conversation, error) {
 // DecodeAttachments decodes a body of GET /api/conversations/{id}/attachments/.
 func DecodeAttachments(body []byte) (*ConversationAttachments, error) {
 	var a ConversationAttachments
-	if err := json.Unmarshal(body, &a, decodeOptions); err != nil {
+	if err := json.Unmarshal(body, &a, decodeOptions, newNestedBudget().options); err != nil {
 		return nil, describe(err, body)
 	}
 	if err := refuseNull(body); err != nil {
@@ -162,7 +163,6 @@ func (r *results) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
-	array := dec.StackPointer() // the array itself while it has no element
 	rows := make([]Conversation, 0, min(r.limit, preallocatedRows))
 	for {
 		switch dec.PeekKind() {
@@ -178,7 +178,7 @@ func (r *results) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		}
 		if r.limit > 0 && len(rows) == r.limit {
 			return &DecodeError{
-				Pointer: string(array.AppendToken(strconv.Itoa(r.limit))),
+				Pointer: elementPointer(dec, r.limit),
 				Msg:     fmt.Sprintf("the page holds more than the %d rows asked for (page_size)", r.limit),
 			}
 		}
@@ -228,14 +228,6 @@ func decodeSummary(dec *jsontext.Decoder, c *Conversation) error {
 	return nil
 }
 
-func decodeWithMessages(dec *jsontext.Decoder, c *Conversation) error {
-	if err := json.UnmarshalDecode(dec, c); err != nil {
-		return err
-	}
-	c.MessageCount = len(c.Messages)
-	return nil
-}
-
 // messageCount is the length of a messages array whose elements are skipped.
 type messageCount int
 
@@ -254,7 +246,6 @@ func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
-	array := dec.StackPointer() // the array itself while it has no element
 	count := 0
 	for {
 		switch k := dec.PeekKind(); k {
@@ -272,9 +263,19 @@ func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			return err
 		default:
 			return &json.SemanticError{
-				JSONPointer: array.AppendToken(strconv.Itoa(count)),
+				JSONPointer: jsontext.Pointer(elementPointer(dec, count)),
 				JSONKind:    k, GoType: reflect.TypeFor[Message](),
 			}
 		}
 	}
+}
+
+// elementPointer is the JSON pointer to element i of the array being read, i elements of it
+// read. It is built only for an error: building it walks the decoder's whole stack.
+func elementPointer(dec *jsontext.Decoder, i int) string {
+	p := dec.StackPointer() // the array itself, or its last element read
+	if i > 0 {
+		p = p.Parent()
+	}
+	return string(p.AppendToken(strconv.Itoa(i)))
 }

@@ -367,3 +367,62 @@ func BenchmarkDecodePage(b *testing.B) {
 		}
 	})
 }
+
+// Where messages and attachments are decoded, one body holds at most MaxNestedRows of them:
+// the first over the budget is refused before it is read, whichever array it is in. Where
+// they are only counted or skipped, there is no budget: nothing of them is kept.
+func TestDecodeBoundsMessagesAndAttachments(t *testing.T) {
+	n := agentsight.MaxNestedRows
+	empties := func(k int) string { return strings.TrimSuffix(strings.Repeat(`{},`, k), ",") }
+	withAttachment := strings.TrimSuffix(strings.Repeat(`{"attachments":[{}]},`, n/2), ",")
+	tests := []struct {
+		name, body, wantErr string
+		decode              func([]byte) error
+	}{
+		{"page at the budget", `{"results":[{"messages":[` + empties(n-10) + `]},{"messages":[` + empties(10) + `]}]}`, "", decodeWithMessages},
+		{"page over it", `{"results":[{"messages":[` + empties(n-10) + `]},{"messages":[` + empties(11) + `]}]}`,
+			"/results/1/messages/10: the body holds more than 100000 messages and attachments", decodeWithMessages},
+		{"attachments count too", `{"results":[{"messages":[` + withAttachment + `]}]}`, "", decodeWithMessages},
+		{"one attachment over it", `{"results":[{"messages":[` + withAttachment + `,{"attachments":[{}]}]}]}`,
+			"/results/0/messages/50000: the body holds more than 100000 messages and attachments", decodeWithMessages},
+		{"a conversation over it", `{"id":1,"messages":[` + empties(n+1) + `]}`,
+			"/messages/100000: the body holds more than 100000 messages and attachments",
+			func(b []byte) error { _, err := agentsight.DecodeConversation(b); return err }},
+		{"attachments of a conversation over it", `{"id":1,"messages":[{"attachments":[` + empties(n-2) + `]},{"attachments":[{}]}]}`,
+			"/messages/1/attachments/0: the body holds more than 100000 messages and attachments",
+			func(b []byte) error { _, err := agentsight.DecodeAttachments(b); return err }},
+		{"a table counts any number", `{"results":[{"messages":[` + empties(3*n) + `]}]}`, "",
+			func(b []byte) error { _, err := agentsight.DecodePage(b, agentsight.Summary); return err }},
+		{"a count skips any number", `{"results":[{"messages":[` + empties(3*n) + `]}]}`, "",
+			func(b []byte) error { _, err := agentsight.DecodePage(b, agentsight.StartsGroupedBy("")); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.decode([]byte(tt.body))
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr) {
+				t.Fatalf("error %v, want %s", err, tt.wantErr)
+			}
+		})
+	}
+	// Three million empty messages, 9 MB: refused after the budget, having allocated tens of
+	// megabytes rather than the gigabyte decoding them all takes.
+	huge := []byte(`{"results":[{"messages":[` + empties(30*n) + `]}]}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := decodeWithMessages(huge)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("three million messages accepted")
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 64<<20 {
+		t.Errorf("refusing three million messages allocated %d MB, want at most 64", allocated>>20)
+	}
+}
+
+func decodeWithMessages(body []byte) error {
+	_, err := agentsight.DecodePage(body, agentsight.WithMessages)
+	return err
+}
