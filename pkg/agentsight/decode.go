@@ -36,8 +36,7 @@ var (
 func StartsGroupedBy(field string) Detail { return Detail{StartsOnly: true, GroupBy: field} }
 
 // decodeOptions make the decoder accept what encoding/json accepts into these types, so that
-// a body that decoded before the move to encoding/json/v2 still decodes (docs/design.md,
-// Decoding): member names match case-insensitively as strings.EqualFold does, a duplicate
+// no body the standard library reads is refused (docs/design.md, Decoding): member names match case-insensitively as strings.EqualFold does, a duplicate
 // name's last value wins, a null leaves a string, number or boolean as it was, invalid UTF-8
 // becomes U+FFFD, and times are RFC 3339 as loosely as time.Time reads them (a one-digit
 // hour, a decimal comma, a zone offset of +24:00). Every byte is still checked against the
