@@ -3,6 +3,7 @@ module github.com/agentsight/agentsight-conversations-datasource
 go 1.26.5
 
 require (
+	github.com/go-json-experiment/json v1.27.2
 	github.com/google/go-cmp v0.7.0
 	github.com/grafana/grafana-plugin-sdk-go v0.299.0
 	github.com/hashicorp/go-hclog v1.6.3

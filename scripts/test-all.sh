@@ -36,7 +36,7 @@ gofmt_clean() {
 # loaded 2-core CI machine does often. Minimization is bounded too, for the same reason.
 fuzz_all() {
   local pkg target count
-  for spec in ./pkg/agentsight:FuzzDecodePage:20000 ./pkg/agentsight:FuzzSkipArrayLoosely:50000 ./pkg/models:FuzzParseQuery:40000 ./pkg/models:FuzzLoadSettings:15000; do
+  for spec in ./pkg/agentsight:FuzzDecodePage:20000 ./pkg/models:FuzzParseQuery:40000 ./pkg/models:FuzzLoadSettings:15000; do
     IFS=: read -r pkg target count <<<"${spec}"
     go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-${count}x}" -fuzzminimizetime=5s "${pkg}" || return 1
   done

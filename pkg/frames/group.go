@@ -2,24 +2,12 @@ package frames
 
 import "github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 
-// FieldValue is a conversation's value for a group-by or values field ("" when it has none).
-// action_name has no value here: the API filters by actions but does not list them.
+// FieldValue is a conversation's value for a group-by or values field ("" when it has none or
+// the field is not one of agentsight.Fields), as the client's table of fields reads it.
 func FieldValue(c *agentsight.Conversation, field string) string {
-	switch field {
-	case "language":
-		return c.Language
-	case "device":
-		return c.Device
-	case "customer_id":
-		return c.CustomerID
-	case "country", "city":
-		if c.GeoLocation == nil {
-			return ""
-		}
-		if field == "country" {
-			return c.GeoLocation.Country
-		}
-		return c.GeoLocation.City
+	f, ok := agentsight.FieldNamed(field)
+	if !ok {
+		return ""
 	}
-	return ""
+	return f.Value(c)
 }

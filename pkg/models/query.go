@@ -48,11 +48,13 @@ const MinBucket = time.Minute
 // MaxBucket is the largest bucket of a count series.
 const MaxBucket = 366 * 24 * time.Hour
 
-// GroupByFields are the conversation fields a count can be split by.
-var GroupByFields = []string{"language", "device", "country", "city", "customer_id"}
+// GroupByFields are the conversation fields a count can be split by: the client's table of
+// conversation fields, which its decoding and the frames read too.
+var GroupByFields = agentsight.FieldNames()
 
-// ValueFields are the fields whose distinct values a values query lists.
-var ValueFields = []string{"language", "device", "country", "city", "customer_id", "action_name"}
+// ValueFields are the fields whose distinct values a values query lists: the same table.
+// Action names are not among them: the API filters by them but never returns them.
+var ValueFields = agentsight.FieldNames()
 
 // FilterKeys are the API's filter parameters a query may set, from the client's table of
 // them (agentsight.FilterParams), in the order editors show them.

@@ -47,7 +47,7 @@ func TestValuesResource(t *testing.T) {
 	}{
 		{"values?field=device&from=" + itoa(int(rangeFrom.UnixMilli())) + "&to=" + itoa(int(rangeTo.UnixMilli())), 200,
 			`[{"text":"desktop","value":"desktop"},{"text":"mobile","value":"mobile"},{"text":"tablet","value":"tablet"}]`},
-		{"values?field=colour", 400, `{"error":"field \"colour\" is not valid for a values query: use one of \"language\", \"device\", \"country\", \"city\", \"customer_id\", \"action_name\""}`},
+		{"values?field=colour", 400, `{"error":"field \"colour\" is not valid for a values query: use one of \"language\", \"device\", \"country\", \"city\", \"customer_id\""}`},
 		{"nothing", 404, `{"error":"unknown resource \"nothing\""}`},
 		// A bad from/to is named, never sent upstream as year -292277022.
 		{"values?field=device&from=yesterday", 400, `{"error":"from \"yesterday\" is not valid: use milliseconds since 1970-01-01 UTC, between years 1 and 9999"}`},

@@ -1,0 +1,85 @@
+package agentsight
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// MaxNestedRows bounds the messages and attachments one body may hold where they are decoded
+// (the messages and attachments tables, a conversation's detail). A page's rows are bounded
+// by the page_size asked, but nothing bounds a conversation's messages, and an empty object
+// (3 bytes of JSON) becomes a Message of a hundred bytes: a hostile body under the size cap
+// would otherwise take gigabytes. Real pages hold a few thousand.
+const MaxNestedRows = 100_000
+
+// nestedBudget counts down the messages and attachments of one body. Its options make the
+// library decode every such array through boundedArray.
+type nestedBudget struct {
+	left    int
+	options json.Options
+}
+
+func newNestedBudget() *nestedBudget {
+	b := &nestedBudget{left: MaxNestedRows}
+	b.options = json.WithUnmarshalers(json.JoinUnmarshalers(
+		json.UnmarshalFromFunc(boundedArray[Message](b)),
+		json.UnmarshalFromFunc(boundedArray[Attachment](b)),
+		json.UnmarshalFromFunc(boundedArray[MessageAttachments](b)),
+	))
+	return b
+}
+
+// boundedArray decodes an array of T element by element, refusing the first element over
+// the budget before reading it. As encoding/json, null is a nil slice, [] an empty one; a
+// repeated name's array replaces the earlier one.
+func boundedArray[T any](b *nestedBudget) func(*jsontext.Decoder, *[]T) error {
+	return func(dec *jsontext.Decoder, out *[]T) error {
+		switch dec.PeekKind() {
+		case 'n':
+			*out = nil
+			return dec.SkipValue()
+		case '[':
+		default: // the library's own error for the wrong kind, or the syntax error
+			return errors.ErrUnsupported
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		items := []T{}
+		for {
+			switch dec.PeekKind() {
+			case ']':
+				_, err := dec.ReadToken()
+				*out = items
+				return err
+			case 0:
+				_, err := dec.ReadToken()
+				return err
+			}
+			if b.left == 0 {
+				return &DecodeError{
+					Pointer: elementPointer(dec, len(items)),
+					Msg:     fmt.Sprintf("the body holds more than %d messages and attachments", MaxNestedRows),
+				}
+			}
+			b.left--
+			var zero T
+			items = append(items, zero)
+			if err := json.UnmarshalDecode(dec, &items[len(items)-1]); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// decodeWithMessages decodes every field of a row, its messages within the body's budget.
+func (b *nestedBudget) decodeWithMessages(dec *jsontext.Decoder, c *Conversation) error {
+	if err := json.UnmarshalDecode(dec, c, b.options); err != nil {
+		return err
+	}
+	c.MessageCount = len(c.Messages)
+	return nil
+}
