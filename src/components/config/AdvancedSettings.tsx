@@ -8,7 +8,7 @@ import { ADVANCED_SETTING_KEYS, SETTINGS, settingError, settingText, settingValu
 import { JsonDataSettingKey } from '../../types';
 import { LABEL_WIDTH, SECTION_MAX_WIDTH, SectionProps, withJsonData } from './options';
 
-const styles = { section: css({ maxWidth: SECTION_MAX_WIDTH }) };
+const styles = { section: css({ maxWidth: SECTION_MAX_WIDTH }), proxy: css({ marginTop: 24 }) };
 
 /**
  * What each setting does. Labels, defaults and limits are src/generated/settings.json's; a
@@ -47,6 +47,7 @@ export function AdvancedSettings({ options, onOptionsChange }: SectionProps) {
       ))}
       {config.secureSocksDSProxyEnabled && (
         <ConfigSubSection
+          className={styles.proxy}
           title="Secure Socks Proxy"
           description="Reach the API through Grafana's secure SOCKS proxy, to a network Grafana cannot reach directly."
         >
@@ -89,6 +90,7 @@ function SettingField({ name, options, onOptionsChange }: SectionProps & { name:
       error={error}
       disabled={options.readOnly}
       grow
+      shrink
     >
       <Input
         id={id}

@@ -42,6 +42,7 @@ export function ApiKeyAuth({ options, onOptionsChange }: SectionProps) {
         error={keyError}
         disabled={readOnly}
         grow
+        shrink
       >
         <SecretInput
           id="agentsight-api-key"
@@ -73,6 +74,7 @@ export function ApiKeyAuth({ options, onOptionsChange }: SectionProps) {
         error={headerError}
         disabled={readOnly}
         grow
+        shrink
       >
         <Input
           id="agentsight-auth-header"
@@ -91,6 +93,7 @@ export function ApiKeyAuth({ options, onOptionsChange }: SectionProps) {
         error={schemeError}
         disabled={readOnly || bareKey}
         grow
+        shrink
       >
         <Input
           id="agentsight-auth-scheme"

@@ -23,6 +23,7 @@ export function ConnectionSection({ options, onOptionsChange }: SectionProps) {
         error={error}
         disabled={options.readOnly}
         grow
+        shrink
       >
         <Input
           id="agentsight-url"

@@ -25,8 +25,11 @@ export function withJsonData<K extends keyof AgentSightOptions>(
   return { ...options, jsonData };
 }
 
-/** Label width of every field of the page, the one @grafana/plugin-ui's TLS settings use, so that inputs line up. */
-export const LABEL_WIDTH = 24;
+/**
+ * Label width of every field of the page: @grafana/plugin-ui's TLS settings indent their fields
+ * by 3 units and give them labels of 24, so with 27 every input of the page starts on one line.
+ */
+export const LABEL_WIDTH = 27;
 
 /** Width of every section, the one @grafana/plugin-ui's sections use. */
 export const SECTION_MAX_WIDTH = 578;
