@@ -95,7 +95,8 @@ export type AgentSightSettings = { [K in JsonDataSettingKey]?: string | number }
 /**
  * Grafana's own HTTP client settings that the SDK's httpclient reads from jsonData
  * (`DataSourceInstanceSettings.HTTPClientOptions`), set on the page by @grafana/plugin-ui's
- * TLS settings and the secure SOCKS proxy toggle.
+ * TLS settings and the secure SOCKS proxy toggle. Their secrets (`tlsCACert`, `tlsClientCert`,
+ * `tlsClientKey`) are Grafana's secureJsonData, never returned to the browser either.
  */
 export interface GrafanaHttpJsonData {
   /** TLS client authentication (client certificate and key) */
@@ -115,13 +116,6 @@ export type AgentSightOptions = DataSourceJsonData & AgentSightSettings & Grafan
 export const JSON_DATA_KEYS: readonly JsonDataSettingKey[] = SETTING_KEYS.filter(
   (k): k is JsonDataSettingKey => !['url', 'secret'].includes(SETTINGS[k].kind)
 );
-
-/** Grafana's secure TLS fields (SDK httpclient), never returned to the browser either. */
-export interface GrafanaHttpSecureJsonData {
-  tlsCACert?: string;
-  tlsClientCert?: string;
-  tlsClientKey?: string;
-}
 
 /** Sent to the backend only; Grafana never returns it (see `secureJsonFields.apiKey`). */
 export interface AgentSightSecureJsonData {

@@ -1,5 +1,4 @@
 import React from 'react';
-import { css } from '@emotion/css';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { Auth, convertLegacyAuthProps, DataSourceDescription } from '@grafana/plugin-ui';
 import { config } from '@grafana/runtime';
@@ -9,12 +8,10 @@ import { AgentSightOptions, AgentSightSecureJsonData } from '../types';
 import { AdvancedSettings } from './config/AdvancedSettings';
 import { ApiKeyAuth } from './config/ApiKeyAuth';
 import { ConnectionSection } from './config/ConnectionSection';
-import { SECTION_MAX_WIDTH } from './config/options';
 
 type Props = DataSourcePluginOptionsEditorProps<AgentSightOptions, AgentSightSecureJsonData>;
 
 const API_KEY_METHOD = 'custom-api-key';
-const styles = { page: css({ maxWidth: SECTION_MAX_WIDTH * 1.5 }) };
 
 /** Where the page's "view the documentation" goes: the plugin's page in Grafana, which shows its README. */
 export const docsLink = () => `${config.appSubUrl ?? ''}/plugins/agentsight-conversations-datasource`;
@@ -39,7 +36,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     skipTLSVerification: { ...TLS.skipTLSVerification, enabled: Boolean(TLS.skipTLSVerification.enabled) },
   };
   return (
-    <div className={styles.page}>
+    <>
       <DataSourceDescription dataSourceName="AgentSight" docsLink={docsLink()} hasRequiredFields />
       <Divider />
       <ConnectionSection options={options} onOptionsChange={onOptionsChange} />
@@ -61,6 +58,6 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       />
       <Divider />
       <AdvancedSettings options={options} onOptionsChange={onOptionsChange} />
-    </div>
+    </>
   );
 }

@@ -15,12 +15,9 @@ export function ApiKeyAuth({ options, onOptionsChange }: SectionProps) {
 
   const key = secureJsonData?.apiKey ?? '';
   const configured = Boolean(secureJsonFields?.apiKey);
-  const keyError =
-    !configured && key.trim() === ''
-      ? touched && SETTINGS.apiKey.required
-        ? requiredError('apiKey')
-        : undefined
-      : settingError('apiKey', key);
+  const missing = !configured && key.trim() === '';
+  const requiredShown = missing && touched && SETTINGS.apiKey.required;
+  const keyError = requiredShown ? requiredError('apiKey') : missing ? undefined : settingError('apiKey', key);
 
   const headerError = settingError('authHeader', jsonData.authHeader);
   const schemeError = settingError('authScheme', jsonData.authScheme);
