@@ -1,6 +1,8 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
+import { SETTING_KEYS, SETTINGS, SettingKey } from './settingsValidation';
+
 /*
  * The query and settings model shared with the Go backend (pkg/models).
  * Every name here is checked against pkg/models/testdata/model_fields.json by src/types.test.ts.
@@ -81,36 +83,39 @@ export const QUERY_KEYS = checkKeys<Omit<AgentSightQuery, 'hide' | 'key' | 'data
   'field',
 ]);
 
-/** The jsonData of one data source instance. */
-export interface AgentSightOptions extends DataSourceJsonData {
-  /** header that carries the key */
-  authHeader?: string;
-  /** prefix before the key; '' sends the bare key */
-  authScheme?: string;
-  /** page_size sent to the API, 1..100 */
-  pageSize?: number;
-  /** most conversations one query reads, >= 1 */
-  maxConversations?: number;
-  /** most filter-value combinations one query expands into, 1..1000 */
-  maxFilterCombinations?: number;
-  /** most requests in flight, 1..32 */
-  concurrency?: number;
-  /** Go duration; '0s' turns the cache off */
-  cacheTTL?: string;
-  /** Go duration, per request */
-  timeout?: string;
+/**
+ * The plugin's own jsonData settings: every entry of src/generated/settings.json (generated from
+ * pkg/models) but the URL and the secret key. A number or duration is a string while the user's
+ * text is not valid (the page stores what it shows; *Save & test* reports it), and a duration
+ * may be a number of seconds in provisioning files.
+ */
+export type JsonDataSettingKey = Exclude<SettingKey, 'url' | 'apiKey'>;
+export type AgentSightSettings = { [K in JsonDataSettingKey]?: string | number };
+
+/**
+ * Grafana's own HTTP client settings that the SDK's httpclient reads from jsonData
+ * (`DataSourceInstanceSettings.HTTPClientOptions`), set on the page by @grafana/plugin-ui's
+ * TLS settings and the secure SOCKS proxy toggle. Their secrets (`tlsCACert`, `tlsClientCert`,
+ * `tlsClientKey`) are Grafana's secureJsonData, never returned to the browser either.
+ */
+export interface GrafanaHttpJsonData {
+  /** TLS client authentication (client certificate and key) */
+  tlsAuth?: boolean;
+  /** verify the server with the custom CA certificate */
+  tlsAuthWithCACert?: boolean;
+  tlsSkipVerify?: boolean;
+  /** the name the server's certificate must carry */
+  serverName?: string;
+  enableSecureSocksProxy?: boolean;
 }
 
-export const JSON_DATA_KEYS = checkKeys<Omit<AgentSightOptions, keyof DataSourceJsonData>>()([
-  'authHeader',
-  'authScheme',
-  'pageSize',
-  'maxConversations',
-  'maxFilterCombinations',
-  'concurrency',
-  'cacheTTL',
-  'timeout',
-]);
+/** The jsonData of one data source instance. */
+export type AgentSightOptions = DataSourceJsonData & AgentSightSettings & GrafanaHttpJsonData;
+
+/** The jsonData keys of the plugin's own settings, in the config page's order. */
+export const JSON_DATA_KEYS: readonly JsonDataSettingKey[] = SETTING_KEYS.filter(
+  (k): k is JsonDataSettingKey => !['url', 'secret'].includes(SETTINGS[k].kind)
+);
 
 /** Sent to the backend only; Grafana never returns it (see `secureJsonFields.apiKey`). */
 export interface AgentSightSecureJsonData {
@@ -128,27 +133,11 @@ export const DEFAULT_QUERY: Partial<AgentSightQuery> = {
   bucket: '',
 };
 
-/** Defaults of the data source settings; the backend applies the same ones to absent keys. */
+/** Defaults of the data source settings, from src/generated/settings.json; the backend applies the same ones to absent keys. */
 export const DEFAULT_SETTINGS = {
-  url: 'https://api.agentsight.io',
-  jsonData: {
-    authHeader: 'Authorization',
-    authScheme: 'Api-Key',
-    pageSize: 100,
-    maxConversations: 10000,
-    maxFilterCombinations: 100,
-    concurrency: 4,
-    cacheTTL: '60s',
-    timeout: '30s',
-  },
-} as const satisfies { url: string; jsonData: Required<Omit<AgentSightOptions, keyof DataSourceJsonData>> };
-
-/** Bounds of the numeric settings (inclusive). */
-export const SETTING_LIMITS = {
-  pageSize: { min: 1, max: 100 },
-  maxConversations: { min: 1, max: Number.MAX_SAFE_INTEGER },
-  concurrency: { min: 1, max: 32 },
-} as const;
+  url: String(SETTINGS.url.default),
+  jsonData: Object.fromEntries(JSON_DATA_KEYS.map((k) => [k, SETTINGS[k].default])) as Required<AgentSightSettings>,
+};
 
 /** One entry of the `values` resource / a `values` frame. */
 export interface ValueOption {
