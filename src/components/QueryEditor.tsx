@@ -20,6 +20,8 @@ const TABLE_TYPES: QueryType[] = ['conversations', 'messages', 'attachments'];
 
 // The buttons wrap onto a second line in a narrow editor instead of being clipped.
 const wrappingRadio = css({ flexWrap: 'wrap', height: 'auto' });
+// An API call is one long word; it breaks anywhere rather than widening a narrow editor.
+const executedCalls = css({ overflowWrap: 'anywhere' });
 
 /** Drops the settings another query type does not use, so the backend gets a clean query. */
 export function changeQueryType(query: AgentSightQuery, queryType: QueryType): AgentSightQuery {
@@ -117,7 +119,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
       )}
 
       {executed.length > 0 && (
-        <div data-testid="agentsight-executed">
+        <div data-testid="agentsight-executed" className={executedCalls}>
           <Text variant="bodySmall" color="secondary">
             Executed API calls
           </Text>

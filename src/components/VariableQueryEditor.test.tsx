@@ -74,7 +74,9 @@ describe('VariableQueryEditor', () => {
 
   it('shows the saved filters and the definition', () => {
     setup({ refId: 'A', queryType: 'values', field: 'city', filters: { language: 'en', has_messages: true } });
-    expect(screen.getByText('city values (language=en, has_messages=true)')).toBeInTheDocument();
+    expect(
+      screen.getByText('Shown in the variable list as: city values (language=en, has_messages=true)')
+    ).toBeInTheDocument();
     expect(screen.getByLabelText('Has messages')).toHaveValue('With messages');
   });
 

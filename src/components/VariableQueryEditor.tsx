@@ -43,8 +43,8 @@ export function VariableQueryEditor({ query, onChange, datasource, range }: Prop
           onCommit={(filters) => emit({ ...q, filters })}
         />
       </EditorGroup>
-      <Text variant="bodySmall" color="secondary" data-testid="agentsight-variable-definition">
-        {variableDefinition(q)}
+      <Text variant="bodySmall" color="secondary">
+        Shown in the variable list as: {variableDefinition(q)}
       </Text>
     </EditorRows>
   );
