@@ -12,8 +12,9 @@ jest.mock('@grafana/runtime', () => ({
   getTemplateSrv: () => ({ getVariables: () => [{ name: 'device' }], replace: (s: string) => s }),
 }));
 
-// Opening @grafana/ui menus through user-event takes seconds on a loaded 2-core CI machine.
-jest.setTimeout(30000);
+// Heavy: opening @grafana/ui menus through user-event takes seconds on a loaded 2-core CI machine
+// (jest runs beside the Go race tests there).
+jest.setTimeout(60000);
 
 function setup(query: AgentSightVariableQuery | string) {
   const onChange = jest.fn();
@@ -26,7 +27,7 @@ function setup(query: AgentSightVariableQuery | string) {
       datasource={{ getValues } as unknown as DataSource}
     />
   );
-  return { onChange, getValues, user: userEvent.setup() };
+  return { onChange, getValues, user: userEvent.setup({ delay: null }) };
 }
 
 async function pickComboboxOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
