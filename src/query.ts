@@ -2,6 +2,7 @@ import {
   AgentSightFilters,
   AgentSightQuery,
   AgentSightVariableQuery,
+  BOOLEAN_FILTER_KEYS,
   FilterValue,
   STRING_FILTER_KEYS,
   ValueField,
@@ -31,8 +32,11 @@ export function variableDefinition(query: AgentSightQuery): string {
       parts.push(`${key}=${Array.isArray(value) ? value.join('|') : value}`);
     }
   }
-  if (typeof query.filters?.has_messages === 'boolean') {
-    parts.push(`has_messages=${query.filters.has_messages}`);
+  for (const key of BOOLEAN_FILTER_KEYS) {
+    const value = query.filters?.[key];
+    if (typeof value === 'boolean') {
+      parts.push(`${key}=${value}`);
+    }
   }
   const head = `${query.field || 'language'} values`;
   return parts.length === 0 ? head : `${head} (${parts.join(', ')})`;
@@ -47,7 +51,7 @@ export function hasFilters(filters: AgentSightFilters | undefined): boolean {
   if (!filters) {
     return false;
   }
-  if (typeof filters.has_messages === 'boolean') {
+  if (BOOLEAN_FILTER_KEYS.some((k) => typeof filters[k] === 'boolean')) {
     return true;
   }
   return STRING_FILTER_KEYS.some((k) => !isEmptyFilter(filters[k]));

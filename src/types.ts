@@ -37,8 +37,13 @@ export interface AgentSightFilters {
   /** true: only conversations with messages; false: only those without; absent: any. */
   has_messages?: boolean;
 }
-export type StringFilterKey = Exclude<FilterKey, 'has_messages'>;
-export const STRING_FILTER_KEYS = FILTER_KEYS.filter((k): k is StringFilterKey => k !== 'has_messages');
+/** Filters that are true, false or absent (any); the others hold strings. */
+export const BOOLEAN_FILTER_KEYS = ['has_messages'] as const satisfies readonly FilterKey[];
+export type BooleanFilterKey = (typeof BOOLEAN_FILTER_KEYS)[number];
+export type StringFilterKey = Exclude<FilterKey, BooleanFilterKey>;
+export const STRING_FILTER_KEYS = FILTER_KEYS.filter(
+  (k): k is StringFilterKey => !(BOOLEAN_FILTER_KEYS as readonly string[]).includes(k)
+);
 
 /** Conversation fields a count can be grouped by (`''` = one series). Count queries only. */
 export const GROUP_BY_OPTIONS = ['', 'language', 'device', 'country', 'city', 'customer_id'] as const;

@@ -5,13 +5,21 @@ import { Combobox, Input, MultiSelect, Text } from '@grafana/ui';
 
 import type { DataSource } from '../../datasource';
 import { AgentSightFilters, FilterValue, QueryType, StringFilterKey, ValueField, VALUE_FIELDS } from '../../types';
-import { FILTER_FIELDS, HasMessagesChoice, hasMessagesOptions, STRING_FILTER_ORDER } from './fields';
+import {
+  BooleanChoice,
+  booleanOptions,
+  BOOLEAN_FILTER_FIELDS,
+  BOOLEAN_FILTER_ORDER,
+  FILTER_FIELDS,
+  STRING_FILTER_ORDER,
+  toBooleanChoice,
+} from './fields';
 import { useCommittedText } from './useCommittedText';
 import { variableOptions } from './variables';
 
 interface Props {
   filters: AgentSightFilters | undefined;
-  /** Decides which has-messages choices apply. */
+  /** Decides which choices of the boolean filters apply. */
   queryType: QueryType;
   datasource: DataSource;
   range?: TimeRange;
@@ -39,8 +47,6 @@ export function FilterFields({ filters, queryType, datasource, range, onCommit }
   const id = useId();
   const commit = (key: keyof AgentSightFilters, value: FilterValue | boolean | undefined) =>
     onCommit(setFilter(filters, key, value));
-  const hasMessages: HasMessagesChoice =
-    filters?.has_messages === undefined ? 'any' : filters.has_messages ? 'yes' : 'no';
 
   return (
     <EditorFieldGroup>
@@ -77,15 +83,22 @@ export function FilterFields({ filters, queryType, datasource, range, onCommit }
           </EditorField>
         );
       })}
-      <EditorField label="Has messages" tooltip="API filter has_messages" htmlFor={`${id}-has_messages`} width={20}>
-        <Combobox<HasMessagesChoice>
-          id={`${id}-has_messages`}
-          width={20}
-          options={hasMessagesOptions(queryType, hasMessages)}
-          value={hasMessages}
-          onChange={(v) => commit('has_messages', v.value === 'any' ? undefined : v.value === 'yes')}
-        />
-      </EditorField>
+      {BOOLEAN_FILTER_ORDER.map((key) => {
+        const field = BOOLEAN_FILTER_FIELDS[key];
+        const inputId = `${id}-${key}`;
+        const current = toBooleanChoice(filters?.[key]);
+        return (
+          <EditorField key={key} label={field.label} tooltip={field.tooltip} htmlFor={inputId} width={20}>
+            <Combobox<BooleanChoice>
+              id={inputId}
+              width={20}
+              options={booleanOptions(key, queryType, current)}
+              value={current}
+              onChange={(v) => commit(key, v.value === 'any' ? undefined : v.value === 'yes')}
+            />
+          </EditorField>
+        );
+      })}
     </EditorFieldGroup>
   );
 }

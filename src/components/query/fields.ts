@@ -5,7 +5,15 @@
 import { SelectableValue } from '@grafana/data';
 import { ComboboxOption } from '@grafana/ui';
 
-import { BUCKET_TOTAL, GroupBy, QueryType, StringFilterKey, ValueField, VALUE_FIELDS } from '../../types';
+import {
+  BooleanFilterKey,
+  BUCKET_TOTAL,
+  GroupBy,
+  QueryType,
+  StringFilterKey,
+  ValueField,
+  VALUE_FIELDS,
+} from '../../types';
 
 export const QUERY_TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
   { label: 'Count', value: 'count', description: 'Number of conversations over time' },
@@ -104,20 +112,47 @@ export const FILTER_FIELDS: Record<StringFilterKey, FilterField> = {
 
 export const STRING_FILTER_ORDER = Object.keys(FILTER_FIELDS) as StringFilterKey[];
 
-export type HasMessagesChoice = 'any' | 'yes' | 'no';
+export type BooleanChoice = 'any' | 'yes' | 'no';
 
-/** Has messages choices; "Without messages" cannot give a message, so a messages query does not offer it. */
-export function hasMessagesOptions(
+interface BooleanFilterField {
+  label: string;
+  tooltip: string;
+  yes: string;
+  no: string;
+  /** Query types for which "no" cannot give a row, so it is not offered. */
+  noIsEmptyFor: QueryType[];
+}
+
+/** The true/false/any filters in the order the editor shows them, after the string filters. */
+export const BOOLEAN_FILTER_FIELDS: Record<BooleanFilterKey, BooleanFilterField> = {
+  has_messages: {
+    label: 'Has messages',
+    tooltip: 'Conversations with at least one message, or without any (API filter has_messages)',
+    yes: 'With messages',
+    no: 'Without messages',
+    // Conversations without messages have no message to show.
+    noIsEmptyFor: ['messages'],
+  },
+};
+
+export const BOOLEAN_FILTER_ORDER = Object.keys(BOOLEAN_FILTER_FIELDS) as BooleanFilterKey[];
+
+export const toBooleanChoice = (value: boolean | undefined): BooleanChoice =>
+  value === undefined ? 'any' : value ? 'yes' : 'no';
+
+/** A boolean filter's choices for a query type; a saved "no" stays visible, so the user sees why it is empty. */
+export function booleanOptions(
+  key: BooleanFilterKey,
   queryType: QueryType,
-  current: HasMessagesChoice
-): Array<ComboboxOption<HasMessagesChoice>> {
-  const options: Array<ComboboxOption<HasMessagesChoice>> = [
+  current: BooleanChoice
+): Array<ComboboxOption<BooleanChoice>> {
+  const field = BOOLEAN_FILTER_FIELDS[key];
+  const options: Array<ComboboxOption<BooleanChoice>> = [
     { label: 'Any', value: 'any' },
-    { label: 'With messages', value: 'yes' },
+    { label: field.yes, value: 'yes' },
   ];
-  // A saved query that already has it keeps it visible, so that the user sees why it is empty.
-  if (queryType !== 'messages' || current === 'no') {
-    options.push({ label: 'Without messages', value: 'no' });
+  if (!field.noIsEmptyFor.includes(queryType) || current === 'no') {
+    options.push({ label: field.no, value: 'no' });
   }
   return options;
 }
