@@ -383,6 +383,7 @@ async function main() {
     // ---------------- config page (mounted as the data source settings page mounts it)
     for (const theme of ['dark', 'light']) {
       await show({ view: 'config', theme });
+      await shot(`config-editor-${theme}`);
       await check(`config: renders with its inputs (${theme})`, async () => {
         await page.locator('#editor input').first().waitFor();
       });
@@ -394,7 +395,6 @@ async function main() {
           await blur();
         });
       }
-      await shot(`config-editor-${theme}`);
     }
 
     await check('no page errors', async () => {
