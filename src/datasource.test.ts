@@ -1,8 +1,9 @@
 import { CoreApp, DataQueryRequest, dateTime, ScopedVars } from '@grafana/data';
+import { BackendSrv, setBackendSrv } from '@grafana/runtime';
 import { lastValueFrom, of } from 'rxjs';
 
 import { AgentSightVariableSupport, DataSource } from './datasource';
-import { AgentSightQuery } from './types';
+import { AgentSightQuery, AgentSightVariableQuery } from './types';
 import { instanceSettings } from './testFixtures';
 
 // A small stand-in for Grafana's template service: $name and ${name}, format functions, scoped vars.
@@ -117,6 +118,65 @@ describe('applyTemplateVariables', () => {
   });
 });
 
+describe("interpolateVariablesInQueries (a panel's Explore link)", () => {
+  it('resolves every variable and names the data source', () => {
+    const queries: AgentSightQuery[] = [
+      {
+        refId: 'A',
+        queryType: 'count',
+        filters: { language: '$lang', device: '$dev' },
+        groupBy: '$group',
+        bucket: '$bucket',
+      },
+      { refId: 'B', queryType: 'messages', conversationId: '$conv' },
+    ];
+    expect(ds().interpolateVariablesInQueries(queries, {})).toEqual([
+      {
+        refId: 'A',
+        queryType: 'count',
+        filters: { language: ['en', 'fr'], device: 'mobile' },
+        groupBy: 'city',
+        bucket: '1h',
+        datasource: { type: 'agentsight-conversations-datasource', uid: 'agentsight' },
+      },
+      {
+        refId: 'B',
+        queryType: 'messages',
+        conversationId: 42,
+        datasource: { type: 'agentsight-conversations-datasource', uid: 'agentsight' },
+      },
+    ]);
+  });
+});
+
+describe('query', () => {
+  it('sends group by, bucket and field with their variables resolved', async () => {
+    // What the data source posts to Grafana's /api/ds/query, i.e. what the backend receives.
+    const fetch = jest.fn().mockReturnValue(of({ data: { results: {} } }));
+    setBackendSrv({ fetch } as unknown as BackendSrv);
+    const request = {
+      targets: [
+        { refId: 'A', queryType: 'count', groupBy: '$group', bucket: '$bucket' },
+        { refId: 'B', queryType: 'values', field: '$field' },
+      ],
+      range: { from: dateTime(1700000000000), to: dateTime(1700003600000), raw: { from: 'now-1h', to: 'now' } },
+      scopedVars: {},
+      requestId: 'r',
+      interval: '1m',
+      intervalMs: 60000,
+      maxDataPoints: 100,
+    } as unknown as DataQueryRequest<AgentSightQuery>;
+    await lastValueFrom(ds().query(request));
+    const sent = fetch.mock.calls[0][0].data.queries;
+    expect(
+      sent.map(({ refId, groupBy, bucket, field }: AgentSightQuery) => ({ refId, groupBy, bucket, field }))
+    ).toEqual([
+      { refId: 'A', groupBy: 'city', bucket: '1h', field: undefined },
+      { refId: 'B', groupBy: undefined, bucket: undefined, field: 'device' },
+    ]);
+  });
+});
+
 describe('filterQuery', () => {
   it.each<[string, AgentSightQuery, boolean]>([
     ['count', { refId: 'A' }, true],
@@ -153,6 +213,30 @@ describe('getValues', () => {
     expect(spy).toHaveBeenLastCalledWith('values', { field: 'device' });
   });
 
+  it('keeps the values per field and range: opening a drop-down again does not refetch', async () => {
+    const d = ds();
+    const spy = jest.spyOn(d, 'getResource').mockResolvedValue([{ text: 'en', value: 'en' }]);
+    const range = { from: dateTime(1700000000000), to: dateTime(1700003600000), raw: { from: 'now-1h', to: 'now' } };
+    const later = { ...range, from: dateTime(1700000060000), to: dateTime(1700003660000) };
+    await d.getValues('language', range);
+    await d.getValues('language', range);
+    expect(spy).toHaveBeenCalledTimes(1);
+    await d.getValues('device', range);
+    await d.getValues('language', later);
+    expect(spy).toHaveBeenCalledTimes(3);
+  });
+
+  it('asks again after a failed request', async () => {
+    const d = ds();
+    const spy = jest
+      .spyOn(d, 'getResource')
+      .mockRejectedValueOnce(new Error('offline'))
+      .mockResolvedValueOnce([{ text: 'en', value: 'en' }]);
+    await expect(d.getValues('language')).rejects.toThrow('offline');
+    await expect(d.getValues('language')).resolves.toEqual([{ text: 'en', value: 'en' }]);
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
   it('treats a non-array answer as no values', async () => {
     const d = ds();
     jest.spyOn(d, 'getResource').mockResolvedValue({});
@@ -170,6 +254,23 @@ describe('variable support', () => {
     } as unknown as DataQueryRequest<AgentSightQuery>;
     await lastValueFrom((d.variables as AgentSightVariableSupport).query(request));
     expect(spy.mock.calls[0][0].targets).toEqual([{ refId: 'variable-query', queryType: 'values', field: 'city' }]);
+  });
+
+  it('sends the filters of a variable (which may hold another variable) but not its definition', async () => {
+    const d = ds();
+    const spy = jest.spyOn(d, 'query').mockReturnValue(of({ data: [] }));
+    const target: AgentSightVariableQuery = {
+      refId: 'A',
+      queryType: 'values',
+      field: 'language',
+      filters: { device: '$dev' },
+      query: 'language values (device=$dev)',
+    };
+    const request = { targets: [target] } as unknown as DataQueryRequest<AgentSightVariableQuery>;
+    await lastValueFrom((d.variables as AgentSightVariableSupport).query(request));
+    expect(spy.mock.calls[0][0].targets).toEqual([
+      { refId: 'A', queryType: 'values', field: 'language', filters: { device: '$dev' } },
+    ]);
   });
 
   it('reads a bare string as the field name', async () => {

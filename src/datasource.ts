@@ -16,13 +16,20 @@ import {
   AgentSightFilters,
   AgentSightOptions,
   AgentSightQuery,
+  AgentSightVariableQuery,
   DEFAULT_QUERY,
   STRING_FILTER_KEYS,
   ValueField,
   ValueOption,
 } from './types';
 
+/** How many (field, range) lists of the `values` resource the drop-downs keep. */
+const VALUES_CACHE_SIZE = 32;
+
 export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSightOptions> {
+  /** The drop-downs' values per field and range, so that opening a drop-down again does not refetch. */
+  private readonly valuesCache = new Map<string, Promise<ValueOption[]>>();
+
   constructor(instanceSettings: DataSourceInstanceSettings<AgentSightOptions>) {
     super(instanceSettings);
     this.variables = new AgentSightVariableSupport(this);
@@ -55,10 +62,10 @@ export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSigh
       out.bucket = replace(query.bucket, scopedVars);
     }
     if (typeof query.groupBy === 'string') {
-      out.groupBy = replace(query.groupBy, scopedVars) as AgentSightQuery['groupBy'];
+      out.groupBy = replace(query.groupBy, scopedVars).trim() as AgentSightQuery['groupBy'];
     }
     if (typeof query.field === 'string') {
-      out.field = replace(query.field, scopedVars) as ValueField;
+      out.field = replace(query.field, scopedVars).trim() as AgentSightQuery['field'];
     }
     if (typeof query.conversationId === 'string') {
       // Kept as text when the variable does not hold an integer: the backend then reports it.
@@ -66,6 +73,14 @@ export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSigh
       out.conversationId = /^[0-9]+$/.test(text) ? Number(text) : text;
     }
     return out;
+  }
+
+  /**
+   * Resolves the variables of queries that leave the dashboard (a panel's "Explore" link, a
+   * query copied to another data source), so they carry values, not `$var`.
+   */
+  interpolateVariablesInQueries(queries: AgentSightQuery[], scopedVars: ScopedVars): AgentSightQuery[] {
+    return queries.map((query) => ({ ...this.applyTemplateVariables(query, scopedVars), datasource: this.getRef() }));
   }
 
   /**
@@ -90,28 +105,48 @@ export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSigh
     }
   }
 
-  /** Distinct values of a field seen in the range (backend resource `values`), for drop-downs. */
-  async getValues(field: ValueField, range?: TimeRange): Promise<ValueOption[]> {
+  /**
+   * Distinct values of a field seen in the range (backend resource `values`), for drop-downs.
+   * Kept per field and range; a failed request is not kept, so the next opening retries.
+   */
+  getValues(field: ValueField, range?: TimeRange): Promise<ValueOption[]> {
     const params: Record<string, string | number> = { field };
     if (range) {
       params.from = range.from.valueOf();
       params.to = range.to.valueOf();
     }
-    const result = await this.getResource<ValueOption[]>('values', params);
-    return Array.isArray(result) ? result : [];
+    const key = `${field}|${params.from ?? ''}|${params.to ?? ''}`;
+    const cached = this.valuesCache.get(key);
+    if (cached) {
+      return cached;
+    }
+    const request = this.getResource<ValueOption[]>('values', params).then((result) =>
+      Array.isArray(result) ? result : []
+    );
+    request.catch(() => this.valuesCache.delete(key));
+    this.valuesCache.set(key, request);
+    if (this.valuesCache.size > VALUES_CACHE_SIZE) {
+      // Maps iterate in insertion order: the first key is the oldest.
+      this.valuesCache.delete(this.valuesCache.keys().next().value!);
+    }
+    return request;
   }
 }
 
 /** Dashboard variables whose options are the distinct values of one field (a `values` query). */
-export class AgentSightVariableSupport extends CustomVariableSupport<DataSource, AgentSightQuery> {
+export class AgentSightVariableSupport extends CustomVariableSupport<DataSource, AgentSightVariableQuery> {
   editor = VariableQueryEditor;
 
   constructor(private readonly datasource: DataSource) {
     super();
   }
 
-  query(request: DataQueryRequest<AgentSightQuery>): Observable<DataQueryResponse> {
-    const targets = request.targets.map((t) => ({ ...toVariableQuery(t), refId: t.refId || 'A' }));
+  /** Runs the variable's values query; its readable definition (`query`) stays in the dashboard. */
+  query(request: DataQueryRequest<AgentSightVariableQuery>): Observable<DataQueryResponse> {
+    const targets = request.targets.map((t): AgentSightQuery => {
+      const { query: _definition, ...values } = toVariableQuery(t);
+      return { ...values, refId: t.refId || 'A' };
+    });
     return this.datasource.query({ ...request, targets });
   }
 }

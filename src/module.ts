@@ -2,6 +2,7 @@ import { DataSourcePlugin } from '@grafana/data';
 
 import { ConfigEditor } from './components/ConfigEditor';
 import { QueryEditor } from './components/QueryEditor';
+import { QueryHelp } from './components/query/QueryHelp';
 import { DataSource } from './datasource';
 import { AgentSightOptions, AgentSightQuery, AgentSightSecureJsonData } from './types';
 
@@ -9,4 +10,5 @@ export const plugin = new DataSourcePlugin<DataSource, AgentSightQuery, AgentSig
   DataSource
 )
   .setConfigEditor(ConfigEditor)
-  .setQueryEditor(QueryEditor);
+  .setQueryEditor(QueryEditor)
+  .setQueryEditorHelp(QueryHelp);

@@ -39,16 +39,27 @@ export interface AgentSightFilters {
   /** true: only conversations with messages; false: only those without; absent: any. */
   has_messages?: boolean;
 }
-export type StringFilterKey = Exclude<FilterKey, 'has_messages'>;
-export const STRING_FILTER_KEYS = FILTER_KEYS.filter((k): k is StringFilterKey => k !== 'has_messages');
+/** Filters that are true, false or absent (any); the others hold strings. */
+export const BOOLEAN_FILTER_KEYS = ['has_messages'] as const satisfies readonly FilterKey[];
+export type BooleanFilterKey = (typeof BOOLEAN_FILTER_KEYS)[number];
+export type StringFilterKey = Exclude<FilterKey, BooleanFilterKey>;
+export const STRING_FILTER_KEYS = FILTER_KEYS.filter(
+  (k): k is StringFilterKey => !(BOOLEAN_FILTER_KEYS as readonly string[]).includes(k)
+);
 
 /** Conversation fields a count can be grouped by (`''` = one series). Count queries only. */
 export const GROUP_BY_OPTIONS = ['', 'language', 'device', 'country', 'city', 'customer_id'] as const;
 export type GroupBy = (typeof GROUP_BY_OPTIONS)[number];
 
-/** Fields whose distinct values a `values` query (and the editor drop-downs) returns. */
-export const VALUE_FIELDS = ['language', 'device', 'country', 'city', 'customer_id', 'action_name'] as const;
+/**
+ * Fields whose distinct values a `values` query (and the editor drop-downs) returns. Not
+ * `action_name`: the API filters by it but never returns it, so it has no list.
+ */
+export const VALUE_FIELDS = ['language', 'device', 'country', 'city', 'customer_id'] as const;
 export type ValueField = (typeof VALUE_FIELDS)[number];
+
+/** A dashboard variable reference (`$name`, `${name}`, `[[name]]`), resolved by applyTemplateVariables. */
+export type VariableText = `$${string}` | `[[${string}]]`;
 
 /** `bucket: 'total'` gives one number for the whole range. */
 export const BUCKET_TOTAL = 'total';
@@ -56,9 +67,9 @@ export const BUCKET_TOTAL = 'total';
 export interface AgentSightQuery extends DataQuery {
   queryType?: QueryType;
   filters?: AgentSightFilters;
-  /** count only */
-  groupBy?: GroupBy;
-  /** count only: '' = the panel interval, a Go duration ('5m', '1h'), or 'total'. */
+  /** count only; a `$variable` is resolved before the query is sent. */
+  groupBy?: GroupBy | VariableText;
+  /** count only: '' = the panel interval, a Go duration ('5m', '1h'), 'total', or a `$variable`. */
   bucket?: string;
   /**
    * messages / attachments of one conversation (its integer `id`). A string only while it holds a
@@ -67,8 +78,17 @@ export interface AgentSightQuery extends DataQuery {
   conversationId?: number | string;
   /** most rows of a table; 0 or absent = the data source's maxConversations. */
   limit?: number;
-  /** values only */
-  field?: ValueField;
+  /** values only; a `$variable` is resolved before the query is sent. */
+  field?: ValueField | VariableText;
+}
+
+/**
+ * A dashboard variable's query: a `values` query plus `query`, its readable definition, which
+ * Grafana shows in the variable list (it reads a string `query` key of a custom variable query).
+ * The backend ignores `query`; the variable support strips it before sending.
+ */
+export interface AgentSightVariableQuery extends AgentSightQuery {
+  query?: string;
 }
 
 /** The query keys of the contract (DataQuery's own `hide`, `key` and `datasource` are Grafana's, not ours). */

@@ -13,6 +13,10 @@ jest.mock('@grafana/runtime', () => ({
   getTemplateSrv: () => ({ getVariables: () => [{ name: 'lang' }], replace: (s: string) => s }),
 }));
 
+// Heavy: every test renders the whole editor and drives @grafana/ui menus, which takes seconds per
+// test on a loaded 2-core CI machine (jest runs beside the Go race tests there).
+jest.setTimeout(60000);
+
 const range: TimeRange = {
   from: dateTime(1700000000000),
   to: dateTime(1700003600000),
@@ -38,10 +42,11 @@ function setup(query: Partial<AgentSightQuery> = {}, data?: PanelData) {
       data={data}
     />
   );
-  return { ...utils, onChange, onRunQuery, getValues, query: q, user: userEvent.setup() };
+  return { ...utils, onChange, onRunQuery, getValues, query: q, user: userEvent.setup({ delay: null }) };
 }
 
 const radio = (name: string) => screen.getByRole('radio', { name });
+const group = (name: string) => screen.getByRole('group', { name });
 
 /** Picks an option of a Select (bucket, filters). */
 async function pickOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
@@ -50,45 +55,72 @@ async function pickOption(user: ReturnType<typeof userEvent.setup>, label: strin
   await user.click(within(menu).getByText(option));
 }
 
-/** Picks an option of a Combobox (group by, field); an option's accessible name also holds its description. */
-async function pickComboboxOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
+/** The options a Combobox (group by, field, has messages) lists once opened. */
+async function comboboxOptions(user: ReturnType<typeof userEvent.setup>, label: string) {
   await user.click(screen.getByLabelText(label));
-  const found = await waitFor(() => {
+  return waitFor(() => {
     const options = screen.getAllByRole('option');
-    const match = options.find((o) => within(o).queryByText(option, { exact: true }));
-    if (!match) {
-      throw new Error(`no option ${option} among ${options.map((o) => o.textContent).join(', ')}`);
-    }
-    return match;
+    expect(options.length).toBeGreaterThan(0);
+    return options;
   });
-  await user.click(found);
 }
 
-// user-event typing through @grafana/ui is slow under a loaded CI machine.
-jest.setTimeout(30000);
+/** Picks an option of a Combobox; an option's accessible name also holds its description. */
+async function pickComboboxOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
+  const options = await comboboxOptions(user, label);
+  const match = options.find((o) => within(o).queryByText(option, { exact: true }));
+  if (!match) {
+    throw new Error(`no option ${option} among ${options.map((o) => o.textContent).join(', ')}`);
+  }
+  await user.click(match);
+}
+
+const FILTER_LABELS = [
+  'Language',
+  'Device',
+  'Customer ID',
+  'Message contains',
+  'Action name',
+  'Conversation ID',
+  'Customer IP',
+  'Has messages',
+];
 
 describe('QueryEditor', () => {
-  it('shows a count query by default with group by and bucket only', () => {
+  it('groups the filters and the options of a count query', () => {
     setup();
     expect(radio('Count')).toBeChecked();
-    expect(screen.getByLabelText('Group by')).toBeInTheDocument();
-    expect(screen.getByLabelText('Bucket')).toBeInTheDocument();
-    expect(screen.queryByLabelText('Conversation')).not.toBeInTheDocument();
-    expect(screen.queryByLabelText('Limit')).not.toBeInTheDocument();
-    expect(screen.queryByLabelText('Field')).not.toBeInTheDocument();
-    // filters are there for every type
-    for (const label of [
-      'Language',
-      'Device',
-      'Customer ID',
-      'Action name',
-      'Message contains',
-      'Conversation ID',
-      'Customer IP',
-    ]) {
-      expect(screen.getByLabelText(label)).toBeInTheDocument();
+    const filters = within(group('Filters'));
+    for (const label of FILTER_LABELS) {
+      expect(filters.getByLabelText(label)).toBeInTheDocument();
     }
-    expect(radio('Any')).toBeChecked();
+    const options = within(group('Options'));
+    expect(options.getByLabelText('Group by')).toHaveValue('None');
+    expect(options.getByLabelText('Bucket')).toBeInTheDocument();
+    expect(screen.getByLabelText('Has messages')).toHaveValue('Any');
+  });
+
+  it('ties every label to its control (clicking the label focuses it; the browser check clicks)', () => {
+    setup({ queryType: 'count' });
+    for (const label of [...FILTER_LABELS, 'Group by', 'Bucket']) {
+      const labelElement = screen.getByText(label, { selector: 'label' }) as HTMLLabelElement;
+      expect(labelElement.control).not.toBeNull();
+      expect(labelElement.control).toBe(screen.getByLabelText(label));
+    }
+  });
+
+  it('tabs through the fields in the order they are shown', async () => {
+    const { user } = setup({ queryType: 'conversations' });
+    const order = ['Language', 'Device', 'Customer ID', 'Message contains', 'Action name', 'Conversation ID'];
+    const inputs = order.map((l) => screen.getByLabelText(l));
+    act(() => inputs[0].focus());
+    for (const next of inputs.slice(1)) {
+      // Each label's info icon is a tab stop too (its tooltip), so tab until the next control.
+      for (let i = 0; i < 3 && document.activeElement !== next; i++) {
+        await user.tab();
+      }
+      expect(next).toHaveFocus();
+    }
   });
 
   it.each<[QueryType, string[], string[]]>([
@@ -97,11 +129,43 @@ describe('QueryEditor', () => {
     ['messages', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
     ['attachments', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
     ['values', ['Field'], ['Group by', 'Bucket', 'Conversation', 'Limit']],
-  ])('%s shows %j and hides %j', (queryType, shown, hidden) => {
+  ])('%s shows the options %j and hides %j', (queryType, shown, hidden) => {
     setup({ queryType });
     expect(radio(queryType[0].toUpperCase() + queryType.slice(1))).toBeChecked();
-    shown.forEach((l) => expect(screen.getByLabelText(l)).toBeInTheDocument());
+    shown.forEach((l) => expect(within(group('Options')).getByLabelText(l)).toBeInTheDocument());
     hidden.forEach((l) => expect(screen.queryByLabelText(l)).not.toBeInTheDocument());
+  });
+
+  it('keeps "Conversation" (the numeric id) and "Conversation ID" (the filter) in different groups', () => {
+    setup({ queryType: 'messages', filters: { language: 'en' } });
+    expect(within(group('Options')).getByLabelText('Conversation')).toHaveAttribute(
+      'placeholder',
+      'numeric id, e.g. 42'
+    );
+    expect(within(group('Options')).queryByLabelText('Conversation ID')).not.toBeInTheDocument();
+    expect(within(group('Filters')).getByLabelText('Conversation ID')).toBeInTheDocument();
+    expect(within(group('Filters')).queryByLabelText('Conversation')).not.toBeInTheDocument();
+  });
+
+  it.each<QueryType>(['messages', 'attachments'])(
+    'a %s query of one conversation hides the filters it ignores',
+    (queryType) => {
+      setup({ queryType, conversationId: 42 });
+      for (const label of FILTER_LABELS) {
+        expect(screen.queryByLabelText(label)).not.toBeInTheDocument();
+      }
+      expect(within(group('Filters')).getByText(/do not apply: conversation 42 is read by its id/)).toBeInTheDocument();
+      expect(screen.getByLabelText('Conversation')).toHaveValue('42');
+      expect(screen.getByLabelText('Limit')).toBeInTheDocument();
+    }
+  );
+
+  it('action name is typed, with a hint, not a drop-down', () => {
+    setup();
+    const input = screen.getByLabelText('Action name');
+    expect(input).toHaveAttribute('placeholder', 'e.g. book_meeting');
+    expect(input).not.toHaveAttribute('role', 'combobox');
+    expect(input).toHaveAccessibleDescription('Type it: the API does not list actions');
   });
 
   it.each<[string, AgentSightQuery]>([
@@ -129,15 +193,21 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'count', groupBy: '', bucket: '' });
   });
 
-  it('group by', async () => {
+  it('group by: a field or a dashboard variable', async () => {
     const { onChange, onRunQuery, user } = setup({ queryType: 'count', groupBy: '', bucket: '' });
-    expect(screen.getByLabelText('Group by')).toHaveValue('None');
     await pickComboboxOption(user, 'Group by', 'Country');
-    expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'count', groupBy: 'country', bucket: '' });
-    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', groupBy: 'country', bucket: '' });
+    await pickComboboxOption(user, 'Group by', '$lang');
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', groupBy: '$lang', bucket: '' });
+    expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
 
-  it('bucket: a listed one, a custom duration, and an invalid one', async () => {
+  it('shows a saved $variable group by', () => {
+    setup({ queryType: 'count', groupBy: '$dim' });
+    expect(screen.getByLabelText('Group by')).toHaveValue('$dim');
+  });
+
+  it('bucket: a listed one, a custom duration, a variable', async () => {
     const { onChange, onRunQuery, user } = setup({ queryType: 'count', bucket: '' });
     await pickOption(user, 'Bucket', 'Total');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', bucket: 'total' });
@@ -145,12 +215,24 @@ describe('QueryEditor', () => {
     await user.click(screen.getByLabelText('Bucket'));
     await user.keyboard('10m{Enter}');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', bucket: '10m' });
-    expect(onRunQuery).toHaveBeenCalledTimes(2);
 
+    await pickOption(user, 'Bucket', '$lang');
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', bucket: '$lang' });
+    expect(onRunQuery).toHaveBeenCalledTimes(3);
+  });
+
+  it('an invalid typed bucket stays on screen with its error and is not sent', async () => {
+    const { onChange, user } = setup({ queryType: 'count', bucket: '' });
     await user.click(screen.getByLabelText('Bucket'));
-    await user.keyboard('soon{Enter}');
+    await user.keyboard('fortnight{Enter}');
     expect(screen.getByText(/^Not a duration/)).toBeInTheDocument();
-    expect(onChange).toHaveBeenCalledTimes(2);
+    expect(within(group('Options')).getByText('fortnight')).toBeInTheDocument();
+    expect(screen.queryByText('Auto')).not.toBeInTheDocument();
+    expect(onChange).not.toHaveBeenCalled();
+
+    await pickOption(user, 'Bucket', '1h');
+    expect(screen.queryByText(/^Not a duration/)).not.toBeInTheDocument();
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', bucket: '1h' });
   });
 
   it('language drop-down loads the values of the range and emits one value as a string', async () => {
@@ -195,10 +277,8 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { message_contains: 'refund' } });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
 
-    const ip = screen.getByLabelText('Customer IP');
-    await user.type(ip, '203.0.113.45{Enter}');
-    expect(onChange).toHaveBeenCalledTimes(2);
-    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { customer_ip_address: '203.0.113.45' } });
+    await user.type(screen.getByLabelText('Action name'), 'book_meeting{Enter}');
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { action_name: 'book_meeting' } });
     expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
 
@@ -220,26 +300,30 @@ describe('QueryEditor', () => {
   });
 
   it('has messages is tri-state', async () => {
-    const { onChange, user, rerender, onRunQuery } = setup({ filters: {} });
-    await user.click(radio('With messages'));
-    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { has_messages: true } });
-    await user.click(radio('Without messages'));
-    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { has_messages: false } });
-    rerender(
-      <QueryEditor
-        query={{ refId: 'A', filters: { has_messages: false } }}
-        onChange={onChange}
-        onRunQuery={onRunQuery}
-        datasource={{} as DataSource}
-      />
-    );
-    expect(radio('Without messages')).toBeChecked();
-    await user.click(radio('Any'));
-    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: {} });
-    expect(onRunQuery).toHaveBeenCalledTimes(3);
+    const { onChange, user, onRunQuery } = setup({ queryType: 'conversations', filters: {} });
+    await pickComboboxOption(user, 'Has messages', 'Without messages');
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'conversations',
+      filters: { has_messages: false },
+    });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 
-  it('conversation id: a number, a variable, or an error', async () => {
+  it('has messages "Any" removes the filter', async () => {
+    const { onChange, user } = setup({ queryType: 'conversations', filters: { has_messages: true } });
+    expect(screen.getByLabelText('Has messages')).toHaveValue('With messages');
+    await pickComboboxOption(user, 'Has messages', 'Any');
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'conversations', filters: {} });
+  });
+
+  it('a messages query does not offer "Without messages"', async () => {
+    const { user } = setup({ queryType: 'messages', filters: { language: 'en' } });
+    const options = await comboboxOptions(user, 'Has messages');
+    expect(options.map((o) => o.textContent)).toEqual(['Any', 'With messages']);
+  });
+
+  it('conversation: a number, a variable, or an error', async () => {
     const { onChange, user } = setup({ queryType: 'messages' });
     const input = screen.getByLabelText('Conversation');
     await user.type(input, '42{Enter}');
@@ -268,17 +352,22 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenCalledTimes(2);
   });
 
-  it('values field', async () => {
+  it('values field: a field or a variable; action name is not offered', async () => {
     const { onChange, onRunQuery, user } = setup({ queryType: 'values', field: 'language' });
     expect(screen.getByLabelText('Field')).toHaveValue('Language');
+    const options = await comboboxOptions(user, 'Field');
+    expect(options.map((o) => o.textContent)).not.toContainEqual(expect.stringContaining('Action'));
+    await user.keyboard('{Escape}');
     await pickComboboxOption(user, 'Field', 'City');
-    expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'values', field: 'city' });
-    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'values', field: 'city' });
+    await pickComboboxOption(user, 'Field', '$lang');
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'values', field: '$lang' });
+    expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
 
   it('explains why a messages query without a selection does not run', () => {
     setup({ queryType: 'messages' });
-    expect(screen.getByText(/runs once it has a conversation ID or at least one filter/)).toBeInTheDocument();
+    expect(screen.getByText(/runs once it has a Conversation or at least one filter/)).toBeInTheDocument();
   });
 
   it('shows the executed API calls of its own query only', async () => {

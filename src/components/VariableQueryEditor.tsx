@@ -1,31 +1,51 @@
 import React from 'react';
 import { QueryEditorProps } from '@grafana/data';
-import { Combobox, InlineField } from '@grafana/ui';
+import { EditorFieldGroup, EditorRows } from '@grafana/plugin-ui';
+import { Text } from '@grafana/ui';
 
 import type { DataSource } from '../datasource';
-import { toVariableQuery } from '../query';
-import { AgentSightOptions, AgentSightQuery, ValueField } from '../types';
-import { FIELD_OPTIONS } from './QueryEditor';
+import { toVariableQuery, variableDefinition } from '../query';
+import { AgentSightOptions, AgentSightQuery, AgentSightVariableQuery } from '../types';
+import { EditorGroup } from './query/EditorGroup';
+import { FilterFields } from './query/FilterFields';
+import { ValueFieldField } from './query/OptionFields';
 
-type Props = QueryEditorProps<DataSource, AgentSightQuery, AgentSightOptions, AgentSightQuery>;
+type Props = QueryEditorProps<DataSource, AgentSightVariableQuery, AgentSightOptions, AgentSightVariableQuery>;
 
-/** The variable's query: the field whose distinct values (in the dashboard's range) become the options. */
-export function VariableQueryEditor({ query, onChange }: Props) {
+/**
+ * The variable's query: the field whose distinct values (in the dashboard's range) become the
+ * options, and filters, which may hold other variables (`$device`), so that a variable can
+ * depend on another. Every change carries the readable definition Grafana's variable list shows.
+ */
+export function VariableQueryEditor({ query, onChange, datasource, range }: Props) {
   const q = toVariableQuery(query);
+  const emit = (next: AgentSightQuery) => {
+    const { query: _definition, ...rest } = next as AgentSightVariableQuery;
+    onChange({ ...rest, query: variableDefinition(rest) });
+  };
   return (
-    <InlineField
-      label="Field"
-      labelWidth={20}
-      htmlFor="agentsight-variable-field"
-      tooltip="The variable's options are the distinct values of this field among the conversations of the time range"
-    >
-      <Combobox<ValueField>
-        id="agentsight-variable-field"
-        width={25}
-        options={FIELD_OPTIONS}
-        value={q.field}
-        onChange={(v) => onChange({ ...q, field: v.value })}
-      />
-    </InlineField>
+    <EditorRows>
+      <EditorGroup title="Options">
+        <EditorFieldGroup>
+          <ValueFieldField
+            query={q}
+            onCommit={emit}
+            tooltip="The variable's options are the distinct values of this field among the conversations of the time range"
+          />
+        </EditorFieldGroup>
+      </EditorGroup>
+      <EditorGroup title="Filters">
+        <FilterFields
+          filters={q.filters}
+          queryType="values"
+          datasource={datasource}
+          range={range}
+          onCommit={(filters) => emit({ ...q, filters })}
+        />
+      </EditorGroup>
+      <Text variant="bodySmall" color="secondary">
+        Shown in the variable list as: {variableDefinition(q)}
+      </Text>
+    </EditorRows>
   );
 }

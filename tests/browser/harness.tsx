@@ -1,8 +1,10 @@
 /*
- * Test-only page: the plugin's editors inside Grafana's dark theme, with the backend resource stubbed.
+ * Test-only page: the plugin's editors inside Grafana's theme, with the backend resource stubbed.
  * Bundled by tests/browser/webpack.config.cjs and driven by tests/browser/run.mjs (npm run test:browser).
+ * `window.show({ view, theme, width })` switches view, theme and editor width without reloading
+ * the (large) bundle; every switch mounts fresh editors.
  */
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createDataFrame, createTheme, dateTime, LoadingState, PanelData } from '@grafana/data';
 import { setTemplateSrv, TemplateSrv } from '@grafana/runtime';
@@ -10,18 +12,27 @@ import { GlobalStyles, ThemeContext } from '@grafana/ui';
 
 import { ConfigEditor } from '../../src/components/ConfigEditor';
 import { QueryEditor } from '../../src/components/QueryEditor';
+import { QueryHelp } from '../../src/components/query/QueryHelp';
 import { VariableQueryEditor } from '../../src/components/VariableQueryEditor';
 import { DataSource } from '../../src/datasource';
 import { EditorOptions, editorOptions, instanceSettings } from '../../src/testFixtures';
-import { AgentSightQuery } from '../../src/types';
+import { AgentSightQuery, AgentSightVariableQuery } from '../../src/types';
 
 type Options = EditorOptions;
+type View = 'config' | 'query' | 'variable' | 'help';
+interface Shown {
+  view: View;
+  theme: 'dark' | 'light';
+  width: number;
+  query?: Partial<AgentSightQuery>;
+}
 
 interface HarnessWindow {
   emittedOptions: Options[];
   emittedQueries: AgentSightQuery[];
   runs: number;
   resourceCalls: Array<{ path: string; params: unknown }>;
+  show: (s: Shown) => void;
 }
 const w = window as unknown as Window & HarnessWindow;
 w.emittedOptions = [];
@@ -37,15 +48,12 @@ setTemplateSrv({
   updateTimeRange: () => {},
 } as unknown as TemplateSrv);
 
-const theme = createTheme({ colors: { mode: 'dark' } });
-
 const datasource = new DataSource(instanceSettings);
 
 const FIXED_VALUES: Record<string, string[]> = {
   language: ['en', 'fr', 'de'],
   device: ['desktop', 'mobile', 'tablet'],
   customer_id: ['cust_001', 'cust_123'],
-  action_name: ['book_meeting', 'refund'],
 };
 datasource.getResource = (async (path: string, params?: { field?: string }) => {
   w.resourceCalls.push({ path, params });
@@ -55,10 +63,8 @@ datasource.getResource = (async (path: string, params?: { field?: string }) => {
 const range = { from: dateTime(Date.UTC(2025, 9, 22, 9)), to: dateTime(Date.UTC(2025, 9, 22, 10)) };
 const timeRange = { ...range, raw: { from: 'now-1h', to: 'now' } };
 
-const initialOptions: Options = editorOptions({ database: '' });
-
 function ConfigPage() {
-  const [options, setOptions] = useState(initialOptions);
+  const [options, setOptions] = useState<Options>(editorOptions({ database: '' }));
   return (
     <ConfigEditor
       options={options}
@@ -70,10 +76,11 @@ function ConfigPage() {
   );
 }
 
-function QueryPage() {
+function QueryPage({ initial }: { initial?: Partial<AgentSightQuery> }) {
   const [query, setQuery] = useState<AgentSightQuery>({
     refId: 'A',
     ...datasource.getDefaultQuery('explore' as never),
+    ...initial,
   });
   const data: PanelData = {
     state: LoadingState.Done,
@@ -107,11 +114,12 @@ function QueryPage() {
 }
 
 function VariablePage() {
-  const [query, setQuery] = useState<AgentSightQuery>({ refId: 'A', queryType: 'values', field: 'language' });
+  const [query, setQuery] = useState<AgentSightVariableQuery>({ refId: 'A', queryType: 'values', field: 'language' });
   return (
     <VariableQueryEditor
       query={query}
       datasource={datasource}
+      range={timeRange}
       onRunQuery={() => {}}
       onChange={(q) => {
         w.emittedQueries.push(q);
@@ -121,15 +129,49 @@ function VariablePage() {
   );
 }
 
+function HelpPage() {
+  return (
+    <QueryHelp
+      datasource={datasource}
+      query={{ refId: 'A' }}
+      onClickExample={(q) => {
+        w.emittedQueries.push(q);
+      }}
+    />
+  );
+}
+
 function App() {
-  const view = new URLSearchParams(window.location.search).get('view') ?? 'config';
+  const params = new URLSearchParams(window.location.search);
+  const [shown, setShown] = useState<Shown & { mount: number }>({
+    view: (params.get('view') as View) ?? 'config',
+    theme: params.get('theme') === 'light' ? 'light' : 'dark',
+    width: Number(params.get('width') ?? 1200),
+    mount: 0,
+  });
+  useEffect(() => {
+    w.show = (s) => setShown((prev) => ({ ...s, mount: prev.mount + 1 }));
+  }, []);
+  const theme = createTheme({ colors: { mode: shown.theme } });
   return (
     <ThemeContext.Provider value={theme}>
       <GlobalStyles />
-      <div id="editor" style={{ padding: theme.spacing(2), width: 1100, background: theme.colors.background.primary }}>
-        {view === 'config' && <ConfigPage />}
-        {view === 'query' && <QueryPage />}
-        {view === 'variable' && <VariablePage />}
+      <div
+        id="editor"
+        key={shown.mount}
+        data-view={shown.view}
+        data-theme={shown.theme}
+        style={{
+          padding: theme.spacing(2),
+          width: shown.width,
+          boxSizing: 'border-box',
+          background: theme.colors.background.primary,
+        }}
+      >
+        {shown.view === 'config' && <ConfigPage />}
+        {shown.view === 'query' && <QueryPage initial={shown.query} />}
+        {shown.view === 'variable' && <VariablePage />}
+        {shown.view === 'help' && <HelpPage />}
       </div>
     </ThemeContext.Provider>
   );

@@ -1,5 +1,7 @@
 // Browser check of the editors: bundles tests/browser/harness.tsx, serves it on 127.0.0.1 and drives
-// Debian's chromium through playwright-core. Screenshots go to test-results/. Exits non-zero on any
+// Debian's chromium through playwright-core: the query editor at 640 and 1200 px in the dark and light
+// themes, the variable editor, the query help and the config page. Screenshots go to test-results/;
+// the query editor's and the config page's are copied to src/img/screenshots/ for the catalog. Exits non-zero on any
 // failed check or page error; prints "N passed, M failed" last.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -13,6 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const bundleDir = path.join(root, 'test-results/browser-bundle');
 const outDir = path.join(root, 'test-results');
+// The catalog's screenshots (plugin.json) are the check's own.
+const screenshotDir = path.join(root, 'src/img/screenshots');
 const uiImages = path.join(root, 'node_modules/@grafana/ui/dist/public/img');
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -103,6 +107,7 @@ async function main() {
   }
   await bundle();
   fs.mkdirSync(outDir, { recursive: true });
+  fs.mkdirSync(screenshotDir, { recursive: true });
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
@@ -119,122 +124,128 @@ async function main() {
     ],
   });
   const pageErrors = [];
-  const newPage = async (view) => {
-    const page = await browser.newPage({ viewport: { width: 1140, height: 900 } });
-    page.setDefaultTimeout(5000);
-    page.on('pageerror', (e) => pageErrors.push(`${view}: ${e.message}`));
-    page.on('response', (r) => {
-      // Grafana serves its fonts itself; the test page has none, so a missing font is not an error.
-      if (r.status() >= 400 && !/\.(woff2?|ttf)(\?|$)/.test(r.url())) {
-        pageErrors.push(`${view}: HTTP ${r.status()} ${r.url()}`);
-      }
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/Warning:|i18n|Download the React DevTools|Failed to load resource/.test(m.text())) {
-        pageErrors.push(`${view} console: ${m.text().slice(0, 300)}`);
-      }
-    });
-    await page.goto(`${base}/?view=${view}`, { timeout: 60000 });
-    await page.locator('#editor').waitFor({ timeout: 60000 });
-    return page;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.setDefaultTimeout(5000);
+  let view = 'query';
+  page.on('pageerror', (e) => pageErrors.push(`${view}: ${e.message}`));
+  page.on('response', (r) => {
+    // Grafana serves its fonts itself; the test page has none, so a missing font is not an error.
+    if (r.status() >= 400 && !/\.(woff2?|ttf)(\?|$)/.test(r.url())) {
+      pageErrors.push(`${view}: HTTP ${r.status()} ${r.url()}`);
+    }
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Warning:|i18n|Download the React DevTools|Failed to load resource/.test(m.text())) {
+      pageErrors.push(`${view} console: ${m.text().slice(0, 300)}`);
+    }
+  });
+  debugShot = (name) =>
+    page
+      .screenshot({ path: path.join(outDir, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) })
+      .catch(() => {});
+  // One page load (the bundle is large); every view, theme and width after it is a re-mount.
+  await page.goto(`${base}/?view=query`, { timeout: 60000 });
+  await page.locator('#editor[data-view="query"]').waitFor({ timeout: 60000 });
+  const show = async (s) => {
+    view = `${s.view} ${s.theme ?? 'dark'} ${s.width ?? 1200}px`;
+    await page.evaluate((shown) => window.show(shown), { theme: 'dark', width: 1200, ...s });
+    await page.locator(`#editor[data-view="${s.view}"][data-theme="${s.theme ?? 'dark'}"]`).waitFor();
+    await page.locator('#editor :is(input, button)').first().waitFor();
+    await page.mouse.move(0, 0);
   };
-  const emitted = (page, key) => page.evaluate((k) => window[k], key);
+  const shot = (name) => page.locator('#editor').screenshot({ path: path.join(outDir, `${name}.png`) });
+  const emitted = (key) => page.evaluate((k) => window[k], key);
+  const lastQuery = async () => (await emitted('emittedQueries')).at(-1);
+  const field = (label) => page.getByLabel(label, { exact: true });
+  const visible = async (label) => field(label).isVisible();
+  // Leaves a field without focusing the next one, whose tooltip would cover a screenshot.
+  const blur = () => page.evaluate(() => document.activeElement?.blur());
 
   try {
-    // ---------------- config editor
-    const config = await newPage('config');
-    await check('config: sections and API key requirement render', async () => {
-      for (const text of ['Connection', 'Authentication', 'Advanced settings', 'An API key is required']) {
-        await config.getByText(text, { exact: true }).first().waitFor({ timeout: 5000 });
+    // ---------------- query editor, dark, 1200 px
+    await show({ view: 'query' });
+    await check('query: count by default, Filters and Options groups, executed calls shown', async () => {
+      for (const group of ['Filters', 'Options']) {
+        await page.getByRole('group', { name: group }).waitFor();
       }
-    });
-    await check('config: URL edit emits options.url', async () => {
-      await config.getByLabel(/^URL/).fill('http://127.0.0.1:8080');
-      const last = (await emitted(config, 'emittedOptions')).at(-1);
-      expectEqual(last.url, 'http://127.0.0.1:8080', 'url');
-    });
-    await check('config: API key goes to secureJsonData', async () => {
-      await config.getByPlaceholder('Enter your API key').fill('secret-key');
-      const last = (await emitted(config, 'emittedOptions')).at(-1);
-      expectEqual(last.secureJsonData, { apiKey: 'secret-key' }, 'secureJsonData');
-      await config.getByText('An API key is required').waitFor({ state: 'detached', timeout: 5000 });
-    });
-    await check('config: advanced settings open and save numbers and durations', async () => {
-      await config.getByText('Advanced settings', { exact: true }).click();
-      await config.getByLabel(/^Page size/).fill('50');
-      await config.getByLabel(/^Cache TTL/).fill('5m');
-      const last = (await emitted(config, 'emittedOptions')).at(-1);
-      expectEqual(last.jsonData, { pageSize: 50, cacheTTL: '5m' }, 'jsonData');
-    });
-    await config.locator('#editor').screenshot({ path: path.join(outDir, 'config-editor.png') });
-    await check('config: invalid values show an inline message and are not saved', async () => {
-      await config.getByLabel(/^Concurrency/).fill('64');
-      await config.getByText('Must be from 1 to 32').waitFor({ timeout: 5000 });
-      await config.getByLabel(/^Timeout/).fill('soon');
-      await config.getByText(/^Not a duration/).waitFor({ timeout: 5000 });
-      const last = (await emitted(config, 'emittedOptions')).at(-1);
-      expectEqual(last.jsonData, { pageSize: 50, cacheTTL: '5m' }, 'jsonData after invalid input');
-    });
-    await config.locator('#editor').screenshot({ path: path.join(outDir, 'config-editor-invalid.png') });
-
-    // ---------------- query editor
-    const q = await newPage('query');
-    debugShot = (name) =>
-      q
-        .screenshot({ path: path.join(outDir, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) })
-        .catch(() => {});
-    const visible = async (label) => q.getByLabel(label, { exact: true }).isVisible();
-    const lastQuery = async () => (await emitted(q, 'emittedQueries')).at(-1);
-
-    await check('query: count by default with group by and bucket, executed calls shown', async () => {
       if (!(await visible('Group by')) || !(await visible('Bucket'))) {
         throw new Error('group by / bucket not visible');
       }
-      await q
-        .getByText(/GET https:\/\/api\.agentsight\.io\/api\/conversations\/\?language=en/)
-        .waitFor({ timeout: 5000 });
+      await page.getByText(/GET https:\/\/api\.agentsight\.io\/api\/conversations\/\?language=en/).waitFor();
     });
-    await check('query: language drop-down lists the stubbed values and emits the pick', async () => {
-      await q.getByLabel('Language', { exact: true }).click();
-      const menu = q.getByLabel('Select options menu');
-      await menu.getByText('fr', { exact: true }).waitFor({ timeout: 5000 });
+    await check('query: every label focuses its control, every control has a label', async () => {
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll('#editor input:not([type=radio])')]
+          .filter((i) => !i.getAttribute('aria-label') && !document.querySelector(`label[for="${CSS.escape(i.id)}"]`))
+          .map((i) => i.outerHTML.slice(0, 120))
+      );
+      expectEqual(unlabelled, [], 'inputs without a label');
+      const labels = await page.locator('#editor label[for]:not([role=radiogroup] label)').all();
+      if (labels.length < 10) {
+        throw new Error(`only ${labels.length} labels`);
+      }
+      for (const label of labels) {
+        await label.click();
+        const focused = await label.evaluate((l) => document.activeElement?.id === l.htmlFor);
+        if (!focused) {
+          throw new Error(`clicking "${await label.innerText()}" does not focus its control`);
+        }
+        await page.keyboard.press('Escape');
+      }
+      await blur();
+    });
+    await check('query: language drop-down lists the values of the range, once per range', async () => {
+      await field('Language').click();
+      const menu = page.getByLabel('Select options menu');
       await menu.getByText('fr', { exact: true }).click();
       expectEqual((await lastQuery()).filters, { language: 'fr' }, 'filters');
-      const calls = await emitted(q, 'resourceCalls');
-      expectEqual(calls[0].path, 'values', 'resource path');
-      expectEqual(calls[0].params.field, 'language', 'resource field');
-      expectEqual(typeof calls[0].params.from, 'number', 'resource from');
-      await q.keyboard.press('Escape');
+      const calls = await emitted('resourceCalls');
+      expectEqual(calls.length, 1, 'resource calls');
+      expectEqual(
+        [calls[0].path, calls[0].params.field, typeof calls[0].params.from],
+        ['values', 'language', 'number'],
+        'resource call'
+      );
+      await page.keyboard.press('Escape');
+      await field('Language').click();
+      await page.getByLabel('Select options menu').getByText('de', { exact: true }).waitFor();
+      expectEqual((await emitted('resourceCalls')).length, 1, 'resource calls after reopening');
+      await page.keyboard.press('Escape');
     });
     await check('query: group by picks a field', async () => {
-      await q.getByLabel('Group by', { exact: true }).click();
-      await q.getByRole('option', { name: 'Device', exact: true }).click();
+      await field('Group by').click();
+      await page.getByRole('option', { name: 'Device', exact: true }).click();
       expectEqual((await lastQuery()).groupBy, 'device', 'groupBy');
     });
     await check('query: typing a filter runs only after Enter', async () => {
-      const runsBefore = await emitted(q, 'runs');
-      const input = q.getByLabel('Message contains', { exact: true });
+      const runsBefore = await emitted('runs');
+      const input = field('Message contains');
       await input.click();
       await input.pressSequentially('refund');
-      expectEqual(await emitted(q, 'runs'), runsBefore, 'runs while typing');
+      expectEqual(await emitted('runs'), runsBefore, 'runs while typing');
       await input.press('Enter');
-      expectEqual(await emitted(q, 'runs'), runsBefore + 1, 'runs after Enter');
+      expectEqual(await emitted('runs'), runsBefore + 1, 'runs after Enter');
       expectEqual((await lastQuery()).filters, { language: 'fr', message_contains: 'refund' }, 'filters');
     });
-    await check('query: bucket accepts a typed duration', async () => {
-      await q.getByLabel('Bucket', { exact: true }).click();
-      await q.keyboard.type('10m');
-      await q.keyboard.press('Enter');
+    await check('query: bucket keeps an invalid typed value with its error, then takes a valid one', async () => {
+      await field('Bucket').click();
+      await page.keyboard.type('fortnight');
+      await page.keyboard.press('Enter');
+      await page.getByText(/^Not a duration/).waitFor();
+      await page.getByRole('group', { name: 'Options' }).getByText('fortnight', { exact: true }).waitFor();
+      expectEqual((await lastQuery()).bucket, '', 'bucket after an invalid one');
+      await field('Bucket').click();
+      await page.keyboard.type('10m');
+      await page.keyboard.press('Enter');
       expectEqual((await lastQuery()).bucket, '10m', 'bucket');
-      await q.keyboard.press('Escape');
-      // Leave the field without focusing the next one, whose tooltip would cover the screenshot.
-      await q.evaluate(() => document.activeElement?.blur());
+      await page.getByText(/^Not a duration/).waitFor({ state: 'detached' });
+      await page.keyboard.press('Escape');
+      await blur();
     });
-    await q.locator('#editor').screenshot({ path: path.join(outDir, 'query-editor-count.png') });
 
     const expectations = {
-      conversations: { shown: ['Limit'], hidden: ['Group by', 'Bucket', 'Conversation', 'Field'] },
-      messages: { shown: ['Conversation', 'Limit'], hidden: ['Group by', 'Bucket', 'Field'] },
+      conversations: { shown: ['Limit', 'Language'], hidden: ['Group by', 'Bucket', 'Conversation', 'Field'] },
+      messages: { shown: ['Conversation', 'Limit', 'Language'], hidden: ['Group by', 'Bucket', 'Field'] },
       attachments: { shown: ['Conversation', 'Limit'], hidden: ['Group by', 'Bucket', 'Field'] },
       values: { shown: ['Field'], hidden: ['Group by', 'Bucket', 'Conversation', 'Limit'] },
       count: { shown: ['Group by', 'Bucket'], hidden: ['Conversation', 'Limit', 'Field'] },
@@ -242,10 +253,10 @@ async function main() {
     for (const [type, { shown, hidden }] of Object.entries(expectations)) {
       await check(`query: ${type} shows ${shown.join(', ')} and hides the rest`, async () => {
         const label = type[0].toUpperCase() + type.slice(1);
-        const runsBefore = await emitted(q, 'runs');
-        await clickRadio(q, label);
+        const runsBefore = await emitted('runs');
+        await clickRadio(page, label);
         expectEqual((await lastQuery()).queryType, type, 'queryType');
-        expectEqual(await emitted(q, 'runs'), runsBefore + 1, 'runs');
+        expectEqual(await emitted('runs'), runsBefore + 1, 'runs');
         for (const l of shown) {
           if (!(await visible(l))) {
             throw new Error(`${l} not visible`);
@@ -258,49 +269,145 @@ async function main() {
         }
       });
       if (type === 'messages') {
-        await check('query: messages conversation id is a number', async () => {
-          const input = q.getByLabel('Conversation', { exact: true });
+        await check('query: messages does not offer "Without messages"', async () => {
+          await field('Has messages').click();
+          await page.getByRole('option', { name: 'With messages', exact: true }).waitFor();
+          expectEqual(await page.getByRole('option', { name: 'Without messages' }).count(), 0, 'Without messages');
+          await page.keyboard.press('Escape');
+        });
+        await check('query: a messages query of one conversation hides the filters', async () => {
+          const input = field('Conversation');
           await input.fill('42');
           await input.press('Enter');
           expectEqual((await lastQuery()).conversationId, 42, 'conversationId');
+          await page.getByText(/do not apply: conversation 42 is read by its id/).waitFor();
+          for (const l of ['Language', 'Conversation ID', 'Has messages']) {
+            if (await visible(l)) {
+              throw new Error(`${l} visible`);
+            }
+          }
+          await blur();
         });
       }
       if (type === 'values') {
-        await check('query: values field select', async () => {
-          await q.getByLabel('Field', { exact: true }).click();
-          await q.getByRole('option', { name: 'City', exact: true }).click();
+        await check('query: values field select, no action name', async () => {
+          await field('Field').click();
+          expectEqual(await page.getByRole('option', { name: /Action/ }).count(), 0, 'action name options');
+          await page.getByRole('option', { name: 'City', exact: true }).click();
           expectEqual((await lastQuery()).field, 'city', 'field');
         });
       }
-      if (type !== 'count') {
-        await q.locator('#editor').screenshot({ path: path.join(outDir, `query-editor-${type}.png`) });
+      await blur();
+    }
+
+    // ---------------- layout: both themes, narrow and wide
+    for (const theme of ['dark', 'light']) {
+      for (const width of theme === 'dark' ? [480, 640, 1200] : [640, 1200]) {
+        for (const queryType of ['count', 'messages']) {
+          const query = {
+            queryType,
+            filters: { language: 'en', device: ['mobile', 'tablet'] },
+            ...(queryType === 'count' ? { groupBy: 'device', bucket: '1h' } : { limit: 100 }),
+          };
+          await show({ view: 'query', theme, width, query });
+          await check(`layout: ${queryType} at ${width} px, ${theme}: nothing clipped or overflowing`, async () => {
+            const problems = await page.evaluate(() => {
+              const editor = document.getElementById('editor');
+              const box = editor.getBoundingClientRect();
+              const out = [];
+              if (editor.scrollWidth > editor.clientWidth + 1) {
+                out.push(`editor scrolls: ${editor.scrollWidth} > ${editor.clientWidth}`);
+              }
+              for (const el of editor.querySelectorAll('[role=radiogroup] label, label, input, h6')) {
+                const r = el.getBoundingClientRect();
+                if (r.width === 0) {
+                  continue;
+                }
+                if (r.right > box.right + 1 || r.left < box.left - 1) {
+                  out.push(`${el.tagName} "${el.textContent || el.id}" outside the editor`);
+                }
+                if (el.tagName === 'LABEL' && el.scrollWidth > el.clientWidth + 1) {
+                  out.push(`label "${el.textContent}" clipped`);
+                }
+              }
+              return out;
+            });
+            expectEqual(problems, [], 'layout problems');
+            for (const t of ['Count', 'Conversations', 'Messages', 'Attachments', 'Values']) {
+              if (!(await page.getByText(t, { exact: true }).first().isVisible())) {
+                throw new Error(`query type ${t} not visible`);
+              }
+            }
+          });
+          await shot(`query-editor-${queryType}-${theme}-${width}`);
+        }
       }
     }
-    await check('query: has messages tri-state', async () => {
-      await clickRadio(q, 'With messages');
-      expectEqual((await lastQuery()).filters.has_messages, true, 'has_messages');
-      await clickRadio(q, 'Any');
-      expectEqual((await lastQuery()).filters.has_messages, undefined, 'has_messages');
-    });
 
-    // ---------------- variable editor
-    const v = await newPage('variable');
-    await check('variable: field select emits a values query', async () => {
-      await v.getByLabel('Field', { exact: true }).click();
-      await v.getByRole('option', { name: 'Device', exact: true }).click();
-      expectEqual(
-        (await emitted(v, 'emittedQueries')).at(-1),
-        { refId: 'A', queryType: 'values', field: 'device' },
-        'query'
-      );
+    // ---------------- variable editor and query help
+    for (const theme of ['dark', 'light']) {
+      await show({ view: 'variable', theme });
+      if (theme === 'dark') {
+        await check('variable: field and a filter holding another variable, readable definition', async () => {
+          await field('Field').click();
+          await page.getByRole('option', { name: 'Device', exact: true }).click();
+          await field('Language').click();
+          await page.getByLabel('Select options menu').getByText('$lang', { exact: true }).click();
+          await page.keyboard.press('Escape');
+          expectEqual(
+            await lastQuery(),
+            {
+              refId: 'A',
+              queryType: 'values',
+              field: 'device',
+              filters: { language: '$lang' },
+              query: 'device values (language=$lang)',
+            },
+            'query'
+          );
+          await page
+            .getByText('Shown in the variable list as: device values (language=$lang)', { exact: true })
+            .waitFor();
+          await blur();
+        });
+      }
+      await shot(`variable-editor-${theme}`);
+    }
+    await show({ view: 'help' });
+    await check('help: an example loads into the editor', async () => {
+      await page.getByRole('button', { name: 'Use example: The transcript of one conversation' }).click();
+      expectEqual(await lastQuery(), { refId: 'A', queryType: 'messages', conversationId: 42 }, 'example');
     });
-    await v.locator('#editor').screenshot({ path: path.join(outDir, 'variable-editor.png') });
+    await shot('query-help');
+
+    // ---------------- config page (mounted as the data source settings page mounts it)
+    for (const theme of ['dark', 'light']) {
+      await show({ view: 'config', theme });
+      await shot(`config-editor-${theme}`);
+      await check(`config: renders with its inputs (${theme})`, async () => {
+        await page.locator('#editor input').first().waitFor();
+      });
+      if (theme === 'dark') {
+        await check('config: a URL edit reaches the options', async () => {
+          await page.getByLabel(/^URL/).fill('http://127.0.0.1:8080');
+          expectEqual((await emitted('emittedOptions')).at(-1).url, 'http://127.0.0.1:8080', 'url');
+          await page.getByLabel(/^URL/).fill('');
+          await blur();
+        });
+      }
+    }
 
     await check('no page errors', async () => {
       if (pageErrors.length > 0) {
         throw new Error(pageErrors.join('\n'));
       }
     });
+    for (const [from, to] of [
+      ['query-editor-count-dark-1200', 'query-editor'],
+      ['config-editor-dark', 'config-editor'],
+    ]) {
+      fs.copyFileSync(path.join(outDir, `${from}.png`), path.join(screenshotDir, `${to}.png`));
+    }
   } finally {
     await browser.close();
     server.close();
