@@ -80,6 +80,8 @@ type Query struct {
 	Field          string
 	// Format is FormatLogs or "" (a table).
 	Format string
+	// Notices say what of the dashboard's ad-hoc filters the query could not apply.
+	Notices []string
 }
 
 // Filters hold each filter's values. A key with several values (a multi-value dashboard
@@ -109,6 +111,7 @@ type queryJSON struct {
 	Limit          json.RawMessage            `json:"limit"`
 	Field          string                     `json:"field"`
 	Format         string                     `json:"format"`
+	AdhocFilters   []AdhocFilter              `json:"adhocFilters"`
 }
 
 // ParseQuery reads a query's JSON. queryType is taken from the JSON, or from the request's
@@ -136,6 +139,9 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 	}
 	var err error
 	if q.Filters, err = parseFilters(j.Filters); err != nil {
+		return Query{}, err
+	}
+	if err := q.applyAdhocFilters(j.AdhocFilters); err != nil {
 		return Query{}, err
 	}
 	q.GroupBy = strings.TrimSpace(j.GroupBy)

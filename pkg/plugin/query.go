@@ -144,6 +144,9 @@ func newRun(q backend.DataQuery) (r *run, err error) {
 		interval:  q.Interval,
 		maxPoints: q.MaxDataPoints,
 	}
+	for _, n := range parsed.Notices {
+		r.warn("%s", n)
+	}
 	if r.to.Before(r.from) {
 		return nil, errors.New("the time range ends before it starts")
 	}

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,26 @@ func TestUnknownChoiceIsAnErrorOnThatQuery(t *testing.T) {
 	dr := e.query(map[string]any{"queryType": "count", "filters": map[string]any{"feedback_sentiment": "furious"}}, rangeFrom, rangeTo)
 	if dr.Error == nil || e.fake.RequestCount() != 0 {
 		t.Fatalf("error %v after %d requests, want an error before any request", dr.Error, e.fake.RequestCount())
+	}
+}
+
+// An ad-hoc filter the API cannot apply is left out with a warning on the panel; the ones it
+// can apply reach the API as filters.
+func TestAdhocFiltersReachTheAPI(t *testing.T) {
+	e := newEnv(t, true, nil)
+	dr := e.query(map[string]any{"queryType": "count", "bucket": "total", "adhocFilters": []map[string]any{
+		{"key": "device", "operator": "=", "value": "mobile"},
+		{"key": "language", "operator": "!=", "value": "en"},
+	}}, rangeFrom, rangeTo)
+	mustOK(t, dr)
+	if got := e.fake.Requests()[0].Query.Get("device"); got != "mobile" {
+		t.Fatalf("device sent as %q", got)
+	}
+	if e.fake.Requests()[0].Query.Has("language") {
+		t.Fatal("an unsupported operator reached the API")
+	}
+	notices := dr.Frames[0].Meta.Notices
+	if len(notices) != 1 || !strings.Contains(notices[0].Text, "equality only") {
+		t.Fatalf("notices %v", notices)
 	}
 }
