@@ -177,6 +177,74 @@ describe('query', () => {
   });
 });
 
+describe('Explore, annotations and ad-hoc filters', () => {
+  const request = (app: CoreApp, targets: AgentSightQuery[]) =>
+    ({
+      app,
+      targets,
+      range: { from: dateTime(1700000000000), to: dateTime(1700003600000), raw: { from: 'now-1h', to: 'now' } },
+      scopedVars: {},
+      requestId: 'r',
+      interval: '1m',
+      intervalMs: 60000,
+      maxDataPoints: 100,
+    }) as unknown as DataQueryRequest<AgentSightQuery>;
+  const sentFormats = async (app: CoreApp) => {
+    const fetch = jest.fn().mockReturnValue(of({ data: { results: {} } }));
+    setBackendSrv({ fetch } as unknown as BackendSrv);
+    await lastValueFrom(
+      ds().query(
+        request(app, [
+          { refId: 'A', queryType: 'messages', conversationId: 42 },
+          { refId: 'B', queryType: 'messages', conversationId: 42, format: 'table' },
+          { refId: 'C', queryType: 'conversations' },
+        ])
+      )
+    );
+    return fetch.mock.calls[0][0].data.queries.map((q: AgentSightQuery) => q.format);
+  };
+
+  it('reads a transcript in Explore as log lines', async () => {
+    await expect(sentFormats(CoreApp.Explore)).resolves.toEqual(['logs', 'table', undefined]);
+  });
+
+  it('keeps the table on dashboards', async () => {
+    await expect(sentFormats(CoreApp.Dashboard)).resolves.toEqual([undefined, 'table', undefined]);
+  });
+
+  it('starts an annotation query as an annotations query', () => {
+    expect(ds().annotations?.getDefaultQuery?.()).toEqual({ queryType: 'annotations', limit: 200 });
+  });
+
+  it('offers every API filter as an ad-hoc key', async () => {
+    const keys = (await ds().getTagKeys()).map((k) => k.value);
+    expect(keys).toContain('feedback_sentiment');
+    expect(keys).toContain('language');
+    expect(keys).toHaveLength(15);
+  });
+
+  it('offers values seen, choices or true/false as ad-hoc values', async () => {
+    const d = ds();
+    jest.spyOn(d, 'getResource').mockResolvedValue([{ text: 'en', value: 'en' }]);
+    const values = async (key: string) => (await d.getTagValues({ key, filters: [] })).map((v) => v.value);
+    await expect(values('language')).resolves.toEqual(['en']);
+    await expect(values('feedback_sentiment')).resolves.toEqual(['positive', 'neutral', 'negative']);
+    await expect(values('is_marked')).resolves.toEqual(['true', 'false']);
+    await expect(values('message_contains')).resolves.toEqual([]);
+  });
+
+  it('passes the ad-hoc filters to the backend with their variables resolved', () => {
+    const q = ds().applyTemplateVariables({ refId: 'A', queryType: 'count' }, {}, [
+      { key: 'device', operator: '=', value: '$dev' },
+      { key: 'language', operator: '!=', value: 'en' },
+    ]);
+    expect(q.adhocFilters).toEqual([
+      { key: 'device', operator: '=', value: 'mobile' },
+      { key: 'language', operator: '!=', value: 'en' },
+    ]);
+  });
+});
+
 describe('filterQuery', () => {
   it.each<[string, AgentSightQuery, boolean]>([
     ['count', { refId: 'A' }, true],

@@ -1,6 +1,10 @@
 import {
+  AdHocVariableFilter,
   CoreApp,
   CustomVariableSupport,
+  DataSourceGetTagKeysOptions,
+  DataSourceGetTagValuesOptions,
+  MetricFindValue,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceInstanceSettings,
@@ -17,10 +21,15 @@ import {
   AgentSightOptions,
   AgentSightQuery,
   AgentSightVariableQuery,
+  BOOLEAN_FILTER_KEYS,
   DEFAULT_QUERY,
+  FILTER_SPECS,
+  FilterKey,
+  filterSpec,
   STRING_FILTER_KEYS,
   ValueField,
   ValueOption,
+  VALUE_FIELDS,
 } from './types';
 
 /** How many (field, range) lists of the `values` resource the drop-downs keep. */
@@ -33,6 +42,52 @@ export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSigh
   constructor(instanceSettings: DataSourceInstanceSettings<AgentSightOptions>) {
     super(instanceSettings);
     this.variables = new AgentSightVariableSupport(this);
+    // Annotation queries are edited with the query editor and answered by the backend's
+    // `annotations` query type (time, timeEnd, title, text, tags: no field mapping needed).
+    this.annotations = {
+      getDefaultQuery: (): Partial<AgentSightQuery> => ({ queryType: 'annotations', limit: 200 }),
+    };
+  }
+
+  /**
+   * In Explore a transcript is read as log lines (the logs view, with sender and conversation
+   * as labels); dashboards keep the table.
+   */
+  query(request: DataQueryRequest<AgentSightQuery>): Observable<DataQueryResponse> {
+    if (request.app === CoreApp.Explore) {
+      const targets = request.targets.map((t) =>
+        t.queryType === 'messages' && !t.format ? { ...t, format: 'logs' as const } : t
+      );
+      return super.query({ ...request, targets });
+    }
+    return super.query(request);
+  }
+
+  /** Ad-hoc filters: every filter of the API, by its API name. */
+  async getTagKeys(_?: DataSourceGetTagKeysOptions<AgentSightQuery>): Promise<MetricFindValue[]> {
+    return FILTER_SPECS.map((f) => ({ text: f.key, value: f.key }));
+  }
+
+  /**
+   * Ad-hoc filter values: those seen in the range for the fields the `values` resource lists,
+   * the choices or true/false for the others; free text is typed.
+   */
+  async getTagValues(options: DataSourceGetTagValuesOptions<AgentSightQuery>): Promise<MetricFindValue[]> {
+    const key = options.key as FilterKey;
+    if ((VALUE_FIELDS as readonly string[]).includes(key)) {
+      const values = await this.getValues(key as ValueField, options.timeRange);
+      return values.map((v) => ({ text: v.text, value: v.value }));
+    }
+    if ((BOOLEAN_FILTER_KEYS as readonly string[]).includes(key)) {
+      return [
+        { text: 'true', value: 'true' },
+        { text: 'false', value: 'false' },
+      ];
+    }
+    return (FILTER_SPECS.some((f) => f.key === key) ? (filterSpec(key).choices ?? []) : []).map((c) => ({
+      text: c,
+      value: c,
+    }));
   }
 
   getDefaultQuery(_: CoreApp): Partial<AgentSightQuery> {
@@ -44,8 +99,21 @@ export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSigh
    * variable becomes an array of strings (the backend makes one API call per value and merges
    * the results); a single value stays a string. A `$var` conversation id becomes a number.
    */
-  applyTemplateVariables(query: AgentSightQuery, scopedVars: ScopedVars): AgentSightQuery {
+  applyTemplateVariables(
+    query: AgentSightQuery,
+    scopedVars: ScopedVars,
+    adhocFilters?: AdHocVariableFilter[]
+  ): AgentSightQuery {
     const out: AgentSightQuery = { ...query };
+    if (adhocFilters?.length) {
+      // The backend applies them (equality only) and says on the panel what it left out.
+      out.adhocFilters = adhocFilters.map(({ key, operator, value, values }) => ({
+        key,
+        operator,
+        value: replace(value, scopedVars),
+        ...(values ? { values: values.map((v) => replace(v, scopedVars)) } : {}),
+      }));
+    }
     if (query.filters) {
       const filters: AgentSightFilters = { ...query.filters };
       for (const key of STRING_FILTER_KEYS) {

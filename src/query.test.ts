@@ -7,7 +7,7 @@ describe("variableDefinition (the text of Grafana's variable list)", () => {
     [{ refId: 'A', queryType: 'values' }, 'language values'],
     [
       { refId: 'A', queryType: 'values', field: 'city', filters: { device: 'mobile', language: ['en', 'fr'] } },
-      'city values (device=mobile, language=en|fr)',
+      'city values (language=en|fr, device=mobile)',
     ],
     [
       { refId: 'A', queryType: 'values', field: 'device', filters: { language: '', has_messages: false } },

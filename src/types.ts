@@ -1,6 +1,7 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
+import FILTERS_JSON from './generated/filters.json';
 import { SETTING_KEYS, SETTINGS, SettingKey } from './settingsValidation';
 
 /*
@@ -9,43 +10,62 @@ import { SETTING_KEYS, SETTINGS, SettingKey } from './settingsValidation';
  */
 
 /** What a query reads. A query without `queryType` is a `count` query. */
-export const QUERY_TYPES = ['count', 'conversations', 'messages', 'attachments', 'values'] as const;
+export const QUERY_TYPES = ['count', 'conversations', 'messages', 'attachments', 'values', 'annotations'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
-/** The API's filter parameters, exactly as the Conversation API names them. */
+/**
+ * The API's list filters, exactly as the Conversation API names them, in the editor's order.
+ * src/generated/filters.json (generated from the Go client's table, agentsight.FilterParams)
+ * gives each its kind, choices, label and help; src/types.test.ts holds this list to it.
+ */
 export const FILTER_KEYS = [
-  'action_name',
-  'conversation_id',
-  'customer_id',
-  'customer_ip_address',
-  'device',
-  'has_messages',
   'language',
+  'device',
+  'customer_id',
+  'customer_id__icontains',
+  'customer_ip_address',
+  'conversation_id',
+  'name',
+  'action_name',
   'message_contains',
+  'has_messages',
+  'is_marked',
+  'has_feedback',
+  'feedback_sentiment',
+  'feedback_source',
+  'include_deleted',
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** One filter of src/generated/filters.json. */
+export interface FilterSpec {
+  key: FilterKey;
+  kind: 'text' | 'boolean' | 'choice';
+  choices?: string[];
+  label: string;
+  help: string;
+}
+export const FILTER_SPECS = FILTERS_JSON as FilterSpec[];
+export const filterSpec = (key: FilterKey): FilterSpec => FILTER_SPECS.find((f) => f.key === key)!;
 
 /** A string filter holds one value, or several (a multi-value variable or a multi-select: one API call per value). */
 export type FilterValue = string | string[];
 
-export interface AgentSightFilters {
-  action_name?: FilterValue;
-  conversation_id?: FilterValue;
-  customer_id?: FilterValue;
-  customer_ip_address?: FilterValue;
-  device?: FilterValue;
-  language?: FilterValue;
-  message_contains?: FilterValue;
-  /** true: only conversations with messages; false: only those without; absent: any. */
-  has_messages?: boolean;
-}
 /** Filters that are true, false or absent (any); the others hold strings. */
-export const BOOLEAN_FILTER_KEYS = ['has_messages'] as const satisfies readonly FilterKey[];
+export const BOOLEAN_FILTER_KEYS = [
+  'has_messages',
+  'is_marked',
+  'has_feedback',
+  'include_deleted',
+] as const satisfies readonly FilterKey[];
 export type BooleanFilterKey = (typeof BOOLEAN_FILTER_KEYS)[number];
 export type StringFilterKey = Exclude<FilterKey, BooleanFilterKey>;
 export const STRING_FILTER_KEYS = FILTER_KEYS.filter(
   (k): k is StringFilterKey => !(BOOLEAN_FILTER_KEYS as readonly string[]).includes(k)
 );
+
+/** true: only conversations with the property; false: only those without; absent: any. */
+export type AgentSightFilters = { [K in StringFilterKey]?: FilterValue } & { [K in BooleanFilterKey]?: boolean };
 
 /** Conversation fields a count can be grouped by (`''` = one series). Count queries only. */
 export const GROUP_BY_OPTIONS = ['', 'language', 'device', 'country', 'city', 'customer_id'] as const;
@@ -80,6 +100,18 @@ export interface AgentSightQuery extends DataQuery {
   limit?: number;
   /** values only; a `$variable` is resolved before the query is sent. */
   field?: ValueField | VariableText;
+  /** messages only: `logs` in Explore (log lines), `table` (the default) elsewhere. */
+  format?: 'table' | 'logs';
+  /** The dashboard's ad-hoc filters, added by applyTemplateVariables; equality only. */
+  adhocFilters?: AdhocFilter[];
+}
+
+/** One filter of an ad-hoc filters variable, as the backend reads it. */
+export interface AdhocFilter {
+  key: string;
+  operator: string;
+  value: string;
+  values?: string[];
 }
 
 /**
@@ -101,6 +133,8 @@ export const QUERY_KEYS = checkKeys<Omit<AgentSightQuery, 'hide' | 'key' | 'data
   'conversationId',
   'limit',
   'field',
+  'format',
+  'adhocFilters',
 ]);
 
 /**

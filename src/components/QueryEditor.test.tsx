@@ -111,7 +111,19 @@ describe('QueryEditor', () => {
 
   it('tabs through the fields in the order they are shown', async () => {
     const { user } = setup({ queryType: 'conversations' });
-    const order = ['Language', 'Device', 'Customer ID', 'Message contains', 'Action name', 'Conversation ID'];
+    const order = [
+      'Language',
+      'Device',
+      'Customer ID',
+      'Customer contains',
+      'Feedback sentiment',
+      'Feedback source',
+      'Message contains',
+      'Name contains',
+      'Action name',
+      'Conversation ID',
+      'Customer IP',
+    ];
     const inputs = order.map((l) => screen.getByLabelText(l));
     act(() => inputs[0].focus());
     for (const next of inputs.slice(1)) {
@@ -129,6 +141,7 @@ describe('QueryEditor', () => {
     ['messages', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
     ['attachments', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
     ['values', ['Field'], ['Group by', 'Bucket', 'Conversation', 'Limit']],
+    ['annotations', ['Limit'], ['Group by', 'Bucket', 'Conversation', 'Field']],
   ])('%s shows the options %j and hides %j', (queryType, shown, hidden) => {
     setup({ queryType });
     expect(radio(queryType[0].toUpperCase() + queryType.slice(1))).toBeChecked();

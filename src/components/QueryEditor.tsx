@@ -16,7 +16,8 @@ export { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS };
 
 export type Props = QueryEditorProps<DataSource, AgentSightQuery, AgentSightOptions>;
 
-const TABLE_TYPES: QueryType[] = ['conversations', 'messages', 'attachments'];
+// The query types that read a listing up to a limit.
+const LIMITED_TYPES: QueryType[] = ['conversations', 'messages', 'attachments', 'annotations'];
 
 // The buttons wrap onto a second line in a narrow editor instead of being clipped.
 const wrappingRadio = css({ flexWrap: 'wrap', height: 'auto' });
@@ -33,7 +34,7 @@ export function changeQueryType(query: AgentSightQuery, queryType: QueryType): A
   if ((queryType === 'messages' || queryType === 'attachments') && conversationId !== undefined) {
     next.conversationId = conversationId;
   }
-  if (TABLE_TYPES.includes(queryType) && limit !== undefined) {
+  if (LIMITED_TYPES.includes(queryType) && limit !== undefined) {
     next.limit = limit;
   }
   if (queryType === 'values') {
@@ -107,7 +108,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
           {(queryType === 'messages' || queryType === 'attachments') && (
             <ConversationField query={query} onCommit={commit} />
           )}
-          {TABLE_TYPES.includes(queryType) && <LimitField query={query} onCommit={commit} />}
+          {LIMITED_TYPES.includes(queryType) && <LimitField query={query} onCommit={commit} />}
           {queryType === 'values' && <ValueFieldField query={query} onCommit={commit} />}
         </EditorFieldGroup>
       </EditorGroup>

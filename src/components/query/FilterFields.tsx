@@ -4,7 +4,15 @@ import { EditorField, EditorFieldGroup } from '@grafana/plugin-ui';
 import { Combobox, Input, MultiSelect, Text } from '@grafana/ui';
 
 import type { DataSource } from '../../datasource';
-import { AgentSightFilters, FilterValue, QueryType, StringFilterKey, ValueField, VALUE_FIELDS } from '../../types';
+import {
+  AgentSightFilters,
+  filterSpec,
+  FilterValue,
+  QueryType,
+  StringFilterKey,
+  ValueField,
+  VALUE_FIELDS,
+} from '../../types';
 import {
   BooleanChoice,
   booleanOptions,
@@ -59,9 +67,17 @@ export function FilterFields({ filters, queryType, datasource, range, onCommit }
             label={field.label}
             tooltip={field.tooltip}
             htmlFor={inputId}
-            width={field.kind === 'select' ? 24 : 26}
+            width={field.kind === 'text' ? 26 : 24}
           >
-            {isValueField(key) && field.kind === 'select' ? (
+            {field.kind === 'choice' ? (
+              <ChoiceFilter
+                inputId={inputId}
+                choices={filterSpec(key).choices ?? []}
+                placeholder={field.placeholder}
+                value={filters?.[key]}
+                onCommit={(v) => commit(key, v)}
+              />
+            ) : isValueField(key) && field.kind === 'select' ? (
               <SelectFilter
                 inputId={inputId}
                 field={key}
@@ -182,6 +198,37 @@ function SelectFilter({ inputId, field, placeholder, value, datasource, range, o
       allowCustomValue
       onOpenMenu={load}
       onCreateOption={(v) => emit([...selected, v.trim()].filter((s) => s !== ''))}
+      onChange={(items) => emit(items.map((i) => i.value ?? '').filter((s) => s !== ''))}
+    />
+  );
+}
+
+interface ChoiceFilterProps {
+  inputId: string;
+  choices: string[];
+  placeholder: string;
+  value: FilterValue | undefined;
+  onCommit: (v: FilterValue | undefined) => void;
+}
+
+/** A multi-select of a filter's fixed choices (feedback_sentiment), and the dashboard's $variables. */
+function ChoiceFilter({ inputId, choices, placeholder, value, onCommit }: ChoiceFilterProps) {
+  const selected = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const options = [
+    ...choices.map((c) => ({ label: c, value: c })),
+    ...variableOptions(),
+    ...selected.filter((s) => !choices.includes(s)).map((s) => ({ label: s, value: s })),
+  ];
+  const emit = (values: string[]) =>
+    onCommit(values.length === 0 ? undefined : values.length === 1 ? values[0] : values);
+  return (
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    <MultiSelect<string>
+      inputId={inputId}
+      width={24}
+      placeholder={placeholder}
+      options={options}
+      value={selected}
       onChange={(items) => emit(items.map((i) => i.value ?? '').filter((s) => s !== ''))}
     />
   );

@@ -46,4 +46,10 @@ export const QUERY_EXAMPLES: QueryExample[] = [
     description: 'Distinct values of a field, for a dashboard variable.',
     query: { refId: 'A', queryType: 'values', field: 'language' },
   },
+  {
+    title: 'Negative feedback as annotations',
+    description:
+      'Conversations with negative feedback marked on time-series panels (Dashboard settings → Annotations).',
+    query: { refId: 'Anno', queryType: 'annotations', filters: { feedback_sentiment: 'negative' }, limit: 200 },
+  },
 ];

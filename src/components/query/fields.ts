@@ -8,6 +8,8 @@ import { ComboboxOption } from '@grafana/ui';
 import {
   BooleanFilterKey,
   BUCKET_TOTAL,
+  FilterKey,
+  filterSpec,
   GroupBy,
   QueryType,
   StringFilterKey,
@@ -21,6 +23,7 @@ export const QUERY_TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
   { label: 'Messages', value: 'messages', description: 'Every message of the selected conversations' },
   { label: 'Attachments', value: 'attachments', description: 'Files attached to messages' },
   { label: 'Values', value: 'values', description: 'Distinct values of a field' },
+  { label: 'Annotations', value: 'annotations', description: 'Conversations marked on time-series panels' },
 ];
 
 export const FIELD_LABELS: Record<ValueField, string> = {
@@ -55,59 +58,50 @@ export const BUCKET_OPTIONS: Array<SelectableValue<string>> = [
 interface FilterField {
   label: string;
   tooltip: string;
-  /** `select`: a multi-select of the values seen in the range; `text`: typed, applied on blur or Enter. */
-  kind: 'select' | 'text';
+  /**
+   * `select`: a multi-select of the values seen in the range; `choice`: a multi-select of the
+   * filter's fixed choices; `text`: typed, applied on blur or Enter.
+   */
+  kind: 'select' | 'choice' | 'text';
   placeholder: string;
   /** A line under a text field, for what the name alone does not say. */
   hint?: string;
 }
 
+/** The label and help of the API's filter table (src/generated/filters.json), with the API's name. */
+function described(key: FilterKey) {
+  const spec = filterSpec(key);
+  return { label: spec.label, tooltip: `${spec.help} (API filter ${key})` };
+}
+
 /** The string filters in the order the editor shows them. */
 export const FILTER_FIELDS: Record<StringFilterKey, FilterField> = {
-  language: {
-    label: 'Language',
-    kind: 'select',
-    placeholder: 'any',
-    tooltip: 'Conversations in this language (API filter language)',
-  },
-  device: {
-    label: 'Device',
-    kind: 'select',
-    placeholder: 'any',
-    tooltip: 'Conversations from this device type (API filter device)',
-  },
-  customer_id: {
-    label: 'Customer ID',
-    kind: 'select',
-    placeholder: 'any',
-    tooltip: 'Exact customer ID (API filter customer_id)',
-  },
-  message_contains: {
-    label: 'Message contains',
+  language: { ...described('language'), kind: 'select', placeholder: 'any' },
+  device: { ...described('device'), kind: 'select', placeholder: 'any' },
+  customer_id: { ...described('customer_id'), kind: 'select', placeholder: 'any' },
+  customer_id__icontains: {
+    ...described('customer_id__icontains'),
     kind: 'text',
-    placeholder: 'text to search',
-    tooltip: 'Conversations with a message containing this text, case-insensitive (API filter message_contains)',
+    placeholder: 'part of a customer id',
   },
+  feedback_sentiment: { ...described('feedback_sentiment'), kind: 'choice', placeholder: 'any' },
+  feedback_source: { ...described('feedback_source'), kind: 'text', placeholder: 'e.g. widget' },
+  message_contains: { ...described('message_contains'), kind: 'text', placeholder: 'text to search' },
+  name: { ...described('name'), kind: 'text', placeholder: 'part of a name' },
   action_name: {
-    label: 'Action name',
+    ...described('action_name'),
     kind: 'text',
     placeholder: 'e.g. book_meeting',
-    tooltip: 'Conversations in which the agent ran this action (API filter action_name)',
     hint: 'Type it: the API does not list actions',
   },
   conversation_id: {
-    label: 'Conversation ID',
+    ...described('conversation_id'),
     kind: 'text',
     placeholder: 'e.g. conv-000042',
     tooltip:
       "AgentSight's own conversation_id string (API filter conversation_id), not the numeric id of the Conversation option",
   },
-  customer_ip_address: {
-    label: 'Customer IP',
-    kind: 'text',
-    placeholder: 'e.g. 203.0.113.45',
-    tooltip: 'Customer IP address (API filter customer_ip_address)',
-  },
+  customer_ip_address: { ...described('customer_ip_address'), kind: 'text', placeholder: 'e.g. 203.0.113.45' },
 };
 
 export const STRING_FILTER_ORDER = Object.keys(FILTER_FIELDS) as StringFilterKey[];
@@ -126,12 +120,19 @@ interface BooleanFilterField {
 /** The true/false/any filters in the order the editor shows them, after the string filters. */
 export const BOOLEAN_FILTER_FIELDS: Record<BooleanFilterKey, BooleanFilterField> = {
   has_messages: {
-    label: 'Has messages',
-    tooltip: 'Conversations with at least one message, or without any (API filter has_messages)',
+    ...described('has_messages'),
     yes: 'With messages',
     no: 'Without messages',
     // Conversations without messages have no message to show.
     noIsEmptyFor: ['messages'],
+  },
+  has_feedback: { ...described('has_feedback'), yes: 'With feedback', no: 'Without feedback', noIsEmptyFor: [] },
+  is_marked: { ...described('is_marked'), yes: 'Marked', no: 'Not marked', noIsEmptyFor: [] },
+  include_deleted: {
+    ...described('include_deleted'),
+    yes: 'Include deleted',
+    no: 'Leave deleted out',
+    noIsEmptyFor: [],
   },
 };
 
