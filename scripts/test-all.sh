@@ -66,6 +66,7 @@ step "backend: build every platform (go tool mage -v)" go tool mage -v
 step "e2e against the dist/ binary" e2e_with_dist_binary
 step "package: zip + checksums + validator rules" bash scripts/package.sh
 step "docker-compose.yaml and Dockerfile.fake (static)" bash scripts/check-compose.sh
+step "negative tests of the package and compose checks (node --test scripts/)" node --test scripts/
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -58,7 +59,8 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 	end := fs.String("end", "", "end of the data set, RFC 3339 (default: the start of the current hour, so recent dashboards show data)")
 	fs.BoolVar(&cfg.embedMessages, "embed-messages", true, "include full messages in list results")
 	fs.DurationVar(&cfg.latency, "latency", 0, "delay added to every response")
-	fs.Func("fault", "inject a fault, repeatable; a request meets the first fault that applies: "+fake.FaultSpecHelp(),
+	fs.Func("fault", "inject a fault, repeatable (env AGENTSIGHT_FAKE_FAULTS, separated by ;, applies first); "+
+		"a request meets the first fault that applies: "+fake.FaultSpecHelp(),
 		func(spec string) error {
 			f, err := fake.ParseFault(spec)
 			if err != nil {
@@ -67,6 +69,17 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 			cfg.faults = append(cfg.faults, f)
 			return nil
 		})
+	// Faults from the environment let docker compose pass none at all, which a flag cannot.
+	for _, spec := range strings.Split(getenv("AGENTSIGHT_FAKE_FAULTS"), ";") {
+		if strings.TrimSpace(spec) == "" {
+			continue
+		}
+		f, err := fake.ParseFault(spec)
+		if err != nil {
+			return config{}, fmt.Errorf("AGENTSIGHT_FAKE_FAULTS: %w", err)
+		}
+		cfg.faults = append(cfg.faults, f)
+	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

@@ -37,7 +37,8 @@ func TestParseConfig(t *testing.T) {
 		},
 		{
 			name: "environment address, overridden by -addr; faults in the order given",
-			env:  map[string]string{"AGENTSIGHT_FAKE_ADDR": "0.0.0.0:9000"},
+			env: map[string]string{"AGENTSIGHT_FAKE_ADDR": "0.0.0.0:9000",
+				"AGENTSIGHT_FAKE_FAULTS": " hang,path=/api/conversations/1/ ; ;count-mismatch,times=1"},
 			args: []string{"-addr=0.0.0.0:8080", "-conversations=10", "-seed=3", "-days=2", "-end=2026-11-01T00:00:00Z",
 				"-embed-messages=false", "-latency=150ms",
 				"-fault", "status,status=429,retry-after=2,times=3",
@@ -48,6 +49,8 @@ func TestParseConfig(t *testing.T) {
 				dataset: fake.DatasetOptions{Seed: 3, Conversations: 10,
 					End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Span: 2 * 24 * time.Hour},
 				faults: []fake.Fault{
+					{Kind: fake.FaultHang, PathPrefix: "/api/conversations/1/"},
+					{Kind: fake.FaultCountMismatch, Times: 1},
 					{Kind: fake.FaultStatus, Status: 429, RetryAfter: "2", Times: 3},
 					{Kind: fake.FaultSlowBody, Delay: 200 * time.Millisecond, PathPrefix: "/api/conversations/"},
 				},
@@ -55,7 +58,7 @@ func TestParseConfig(t *testing.T) {
 		},
 		{
 			name: "healthcheck reads the same address",
-			env:  map[string]string{"AGENTSIGHT_FAKE_ADDR": "0.0.0.0:8080"},
+			env:  map[string]string{"AGENTSIGHT_FAKE_ADDR": "0.0.0.0:8080", "AGENTSIGHT_FAKE_FAULTS": ""},
 			args: []string{"-healthcheck"},
 			want: config{
 				addr: "0.0.0.0:8080", healthcheck: true, embedMessages: true,
@@ -94,6 +97,15 @@ func TestParseConfigRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("parseConfig(%q) error = %v, want one containing %q", args, err, want)
 		}
+	}
+	badEnv := func(k string) string {
+		if k == "AGENTSIGHT_FAKE_FAULTS" {
+			return "hang;teapot"
+		}
+		return ""
+	}
+	if _, err := parseConfig(nil, badEnv, testNow, io.Discard); err == nil || !strings.Contains(err.Error(), "AGENTSIGHT_FAKE_FAULTS: unknown fault kind") {
+		t.Errorf("a bad AGENTSIGHT_FAKE_FAULTS gave error %v", err)
 	}
 }
 
