@@ -59,7 +59,6 @@ function edit(dir, file, from, to) {
   fs.writeFileSync(p, next);
 }
 
-
 test('the repository passes', () => {
   const dir = copyRepo();
   try {
@@ -73,7 +72,7 @@ test('the repository passes', () => {
 
 const breaks = [
   {
-    name: "supervisord waits for a binary the build does not write",
+    name: 'supervisord waits for a binary the build does not write',
     file: '.config/supervisord/supervisord.conf',
     from: /gpx_agentsight_linux_\*/,
     to: 'gpx_conversations*',
