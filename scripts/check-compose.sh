@@ -4,7 +4,11 @@
 #   2. always, a structural check in Node: the YAML parses, the services exist, `extends`,
 #      build contexts and Dockerfiles exist, the fake's Dockerfile builds ./cmd/agentsight-fake
 #      with CGO_ENABLED=0 and listens on 0.0.0.0:8080, Grafana's environment matches the
-#      provisioned data source, and the provisioning mounts point at real files.
+#      provisioned data source, and the provisioning mounts point at real files;
+#   3. the demo's safety and start order: ports published on 127.0.0.1 only, a healthcheck on
+#      the fake (its own -healthcheck flag) and Grafana waiting for it, every image and tool
+#      version pinned, Go in the images at least go.mod's `go`, and the development mode
+#      (DEVELOPMENT=true) waiting for and debugging the binary the build really writes.
 # Exits non-zero on any violation and prints every check.
 #
 # Usage: scripts/check-compose.sh [repository root]   (default: this script's repository)
@@ -90,6 +94,42 @@ function envMap(e) {
 }
 
 const exists = (p) => fs.existsSync(p);
+const read = (p) => (exists(p) ? fs.readFileSync(p, 'utf8') : '');
+
+// go.mod: the `go` line and the versions of the modules and tools the containers use.
+const goModText = read(path.join(root, 'go.mod'));
+const goMod = {
+  go: /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goModText)?.[1],
+  mage: /^\s*github\.com\/magefile\/mage\s+(v\S+)/m.exec(goModText)?.[1],
+  toolMage: /^tool\s+github\.com\/magefile\/mage\s*$|^tool\s*\([^)]*\bgithub\.com\/magefile\/mage\s*$/m.test(goModText),
+};
+const versionParts = (v) => String(v).replace(/^v/, '').split('.').map(Number);
+function versionAtLeast(have, want) {
+  const a = versionParts(have);
+  const b = versionParts(want);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) > (b[i] || 0);
+  }
+  return true;
+}
+// A pinned tag names a full version (1.26.5, 12.4.0, v1.27.2) or a digest; "latest", a bare major
+// or major.minor, and an empty default all float.
+const pinned = (tag) => /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(String(tag)) || /^sha256:[0-9a-f]{64}$/.test(String(tag));
+// Dockerfile lines with continuations joined and comments dropped.
+const dockerLines = (file) => read(file).replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const argDefault = (lines, name) => {
+  for (const l of lines) {
+    const m = new RegExp(`^ARG\\s+${name}=(\\S*)`, 'i').exec(l);
+    if (m) return m[1].replace(/^["']|["']$/g, '');
+  }
+  return undefined;
+};
+// Published ports: "127.0.0.1:3000:3000/tcp" or the long form {host_ip, published, target}.
+function portHostIP(p) {
+  if (typeof p === 'object' && p) return p.host_ip;
+  const parts = String(p).replace(/\/(tcp|udp)$/, '').split(':');
+  return parts.length === 3 ? parts[0] : parts.length > 3 ? parts.slice(0, -2).join(':') : undefined;
+}
 const composeFile = path.join(root, 'docker-compose.yaml');
 const compose = load(composeFile);
 if (!compose) process.exit(1);
@@ -188,7 +228,9 @@ if (exists(fdf)) {
   const lines = fs.readFileSync(fdf, 'utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   const froms = lines.filter((l) => /^FROM\s/i.test(l));
   check(froms.length >= 2, 'Dockerfile.fake is multi-stage', `${froms.length} FROM lines`);
-  check(/^FROM\s+golang:1\.26(\S*)?\s+AS\s+\S+/i.test(froms[0] || ''), 'the build stage is FROM golang:1.26 AS <name>', froms[0]);
+  const goImage = /^FROM\s+golang:(\d+\.\d+(?:\.\d+)?)\S*\s+AS\s+\S+/i.exec(froms[0] || '');
+  check(goImage, 'the build stage is FROM golang:<version> AS <name>', froms[0]);
+  check(goImage && goMod.go && versionAtLeast(goImage[1], goMod.go), `the build stage's Go ${goImage?.[1]} is at least go.mod's go ${goMod.go}`);
   check(froms.length >= 2 && !/golang/i.test(froms[froms.length - 1]), 'the runtime stage is not the Go toolchain image', froms[froms.length - 1]);
   const runs = lines.filter((l) => /^RUN\s/i.test(l));
   const build = runs.find((l) => /\bgo\s+build\b/.test(l));
@@ -219,6 +261,98 @@ if (exists(fdf)) {
   check(/0\.0\.0\.0:8080/.test(cmd), 'the fake listens on 0.0.0.0:8080', cmd.trim());
   const port = /:(\d+)$/.exec(urlDefault)?.[1];
   check(port === '8080', 'AGENTSIGHT_URL points at the port the fake listens on', urlDefault);
+}
+
+// --- loopback-only ports, health, pinned images, the development-mode image
+const baseFile = g.extends ? path.resolve(root, g.extends.file || '') : '';
+const baseService = (exists(baseFile) && parseYAML(read(baseFile))?.services?.[g.extends.service]) || {};
+for (const [name, ports] of [['grafana', [...(baseService.ports || []), ...(g.ports || [])]], ['agentsight-fake', f.ports || []]]) {
+  check(ports.length > 0, `${name} publishes a port`);
+  for (const p of ports) {
+    const ip = portHostIP(p);
+    check(ip === '127.0.0.1' || ip === '[::1]' || ip === '::1', `${name} publishes ${typeof p === 'object' ? JSON.stringify(p) : p} on loopback only`, 'anonymous users are Admin: bind it to 127.0.0.1');
+  }
+}
+
+const dependsOn = merged.depends_on || {};
+check(!Array.isArray(dependsOn) && dependsOn['agentsight-fake']?.condition === 'service_healthy',
+  'grafana waits for agentsight-fake to be healthy (depends_on condition: service_healthy)', JSON.stringify(dependsOn));
+const hc = f.healthcheck || {};
+const hcTest = [].concat(hc.test || []).map(String);
+check(!hc.disable && hcTest.length > 0, 'agentsight-fake has a healthcheck');
+const fakeLines = dockerLines(fdf);
+const fakeBinary = /^ENTRYPOINT\s+\[\s*"([^"]+)"/im.exec(fakeLines.join('\n'))?.[1];
+check(hcTest[0] === 'CMD' && hcTest[1] === fakeBinary && hcTest.includes('-healthcheck'),
+  `the healthcheck runs ${fakeBinary} -healthcheck in exec form (the image has no shell or curl)`, JSON.stringify(hcTest));
+const fakeAddr = /^ENV\s+AGENTSIGHT_FAKE_ADDR[= ](\S+)/im.exec(fakeLines.join('\n'))?.[1];
+const listenArg = [].concat(f.command || []).map(String).find((a) => /^-addr[= ]/.test(a));
+const listenPort = /:(\d+)$/.exec(listenArg || fakeAddr || '')?.[1];
+check(fakeAddr && /:(\d+)$/.exec(fakeAddr)?.[1] === listenPort,
+  `-healthcheck checks the port the fake listens on (AGENTSIGHT_FAKE_ADDR=${fakeAddr}, ${listenArg || 'no -addr'})`);
+check(exists(path.join(root, 'cmd/agentsight-fake/main.go')) && /"healthcheck"/.test(read(path.join(root, 'cmd/agentsight-fake/main.go'))),
+  'cmd/agentsight-fake has the -healthcheck flag');
+const fenv = envMap(f.environment);
+if ('AGENTSIGHT_FAKE_FAULTS' in fenv) {
+  check(interpolate(fenv.AGENTSIGHT_FAKE_FAULTS, clean) === '', 'AGENTSIGHT_FAKE_FAULTS injects no fault by default', fenv.AGENTSIGHT_FAKE_FAULTS);
+}
+
+// Every image is pinned: FROM tags, build-arg defaults, go install versions.
+for (const l of fakeLines.filter((x) => /^FROM\s/i.test(x))) {
+  const image = l.split(/\s+/)[1];
+  const tag = image.includes('@') ? image.split('@')[1] : image.split(':')[1];
+  check(image === 'scratch' || pinned(tag), `Dockerfile.fake: ${image} is pinned`, 'name a full version or a digest');
+}
+const devFile = path.join(root, '.config/Dockerfile');
+const devLines = dockerLines(devFile);
+check(devLines.length > 0, '.config/Dockerfile exists');
+const gv = argDefault(devLines, 'grafana_version');
+check(pinned(gv), `.config/Dockerfile: grafana_version defaults to a full version`, `got ${JSON.stringify(gv)}`);
+const baseArgs = (typeof baseService.build === 'object' && baseService.build.args) || {};
+const composeGrafana = interpolate(String(baseArgs.grafana_version ?? ''), clean);
+check(pinned(composeGrafana), `the compose file's grafana_version defaults to a full version`, `got ${JSON.stringify(composeGrafana)}`);
+check(!devLines.some((l) => /@latest\b/.test(l)), '.config/Dockerfile installs nothing @latest');
+for (const l of devLines.filter((x) => /\bgo\s+install\b/.test(x))) {
+  for (const m of l.matchAll(/\s(\S+)@(\S+?)[;\s]/g)) {
+    const v = m[2].replace(/^\$\{?([A-Za-z_]+)\}?$/, (x, name) => argDefault(devLines, name) ?? x);
+    check(pinned(v), `.config/Dockerfile: go install ${m[1]} is pinned`, `@${m[2]}`);
+  }
+}
+const goVersion = argDefault(devLines, 'GO_VERSION');
+check(goVersion && goMod.go && versionAtLeast(goVersion, goMod.go),
+  `.config/Dockerfile installs Go ${goVersion}, at least go.mod's go ${goMod.go}`);
+check(devLines.some((l) => l.includes('go${GO_VERSION}.linux-${GO_ARCH}.tar.gz')), '.config/Dockerfile downloads the Go of GO_VERSION');
+
+// supervisord (development mode): waits for the binary mage builds, attaches delve to it, rebuilds.
+let executable;
+try { executable = JSON.parse(read(path.join(root, 'plugin.json'))).executable; } catch {}
+check(executable, 'plugin.json names its executable');
+const supFile = path.join(root, '.config/supervisord/supervisord.conf');
+const sup = read(supFile);
+check(sup, '.config/supervisord/supervisord.conf exists');
+const supCopied = devLines.some((l) => /^COPY\s+supervisord\/supervisord\.conf\s/i.test(l));
+check(supCopied, '.config/Dockerfile copies supervisord.conf into the image');
+const gpx = [...sup.matchAll(/gpx_[A-Za-z0-9_*]*/g)].map((m) => m[0]);
+check(gpx.length >= 2, 'supervisord.conf waits for and attaches to the plugin binary', `${gpx.length} gpx_ references`);
+for (const ref of gpx) {
+  check(executable && (ref.startsWith(`${executable}_linux_`) || `${executable}_linux_`.startsWith(ref.replace(/\*$/, ''))) ,
+    `supervisord.conf's ${ref} names the plugin's Linux binary ${executable}_linux_<arch>`);
+}
+const vols = (baseService.volumes || []).map((v) => (typeof v === 'string' ? v.split(':') : [v.source, v.target]));
+const srcMount = vols.find(([src]) => path.resolve(path.dirname(baseFile), src) === root)?.[1];
+check(srcMount, 'the base compose file mounts the repository into the container');
+for (const m of sup.matchAll(/\/root\/[A-Za-z0-9._-]+/g)) {
+  if (m[0] === '/root/go') continue;
+  check(m[0] === srcMount, `supervisord.conf's ${m[0]} is where the repository is mounted`, `mounted at ${srcMount}`);
+}
+check(/\[\s*(!\s*)?-[ef]\s+[^\]]*\*/.test(sup) === false, 'supervisord.conf does not test a glob with [ -f ] (it breaks on two matches)');
+const mageLine = /^command=.*\bmage\b.*$/m.exec(sup)?.[0] || '';
+check(/\bgo tool mage\b/.test(mageLine) && goMod.toolMage, 'supervisord runs mage as `go tool mage`, the version go.mod pins', mageLine);
+check(/dlv@\$\{?DELVE_VERSION\}?/.test(devLines.join('\n')) && /\/root\/go\/bin\/dlv\b/.test(sup),
+  'delve is installed at DELVE_VERSION into /root/go/bin, where supervisord runs it');
+const bra = read(path.join(root, '.bra.toml')).split(/\r?\n/).filter((l) => !l.trim().startsWith('#')).join('\n');
+if (bra) {
+  check(!/\[\s*"mage"/.test(bra), '.bra.toml runs `go tool mage` (no mage binary in the image)');
+  check(!/reloadPlugin/i.test(bra), ".bra.toml does not call reloadPlugin (it reads src/plugin.json; this plugin's is at the root)");
 }
 
 console.log(`\n${passed} passed, ${failures.length} failed`);

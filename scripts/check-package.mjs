@@ -6,7 +6,14 @@
 //   node scripts/check-package.mjs artifacts/agentsight-conversations-datasource-<version>.zip
 //     [--package-json <file>] [--changelog <file>] [--forbid-source-maps]
 //
-// Built-in modules only; the archive is read with the `unzip` command (apt-get install -y unzip).
+//     [--source <dir>] [--sdk-module-json <file>] [--now <ISO date>]
+//
+// The archive is read with the `unzip` command (apt-get install -y unzip); plugin.json is validated
+// with ajv (a devDependency: npm ci) against scripts/schema/plugin-json.schema.json. --source is the
+// Go module the binaries were built from (default: this repository): go_plugin_build_manifest must
+// list every .go file there with its sha256, and the plugin SDK's release date comes from
+// `go list -m -json` there (--sdk-module-json <file> gives that output instead, --now the date to
+// measure its age at; both for tests).
 //
 // This is an offline approximation for every CI run. The official validator
 // (`npx @grafana/plugin-validator@latest -sourceCodeUri <repo at the tag> <zip>`) downloads its
@@ -18,13 +25,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
 
 const PLUGIN_ID = 'agentsight-conversations-datasource';
 const EXECUTABLE = 'gpx_agentsight';
 const PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'darwin_arm64', 'windows_amd64'];
 const BINARY_MODE = 0o755; // the validator wants exactly this on non-Windows binaries
+const SDK_MODULE = 'github.com/grafana/grafana-plugin-sdk-go';
+// The catalog's validator warns about an SDK older than 60 days and rejects one older than 150.
+const SDK_WARN_DAYS = 60;
+const SDK_FAIL_DAYS = 150;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SCHEMA = path.join(repoRoot, 'scripts/schema/plugin-json.schema.json');
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(name);
@@ -46,10 +60,15 @@ const flag = (name) => {
 const packageJsonPath = opt('--package-json', path.join(repoRoot, 'package.json'));
 const changelogPath = opt('--changelog', path.join(repoRoot, 'CHANGELOG.md'));
 const forbidSourceMaps = flag('--forbid-source-maps');
+const sourceDir = path.resolve(opt('--source', repoRoot));
+const sdkModuleJson = opt('--sdk-module-json', undefined);
+const nowArg = opt('--now', undefined);
+const now = nowArg ? new Date(nowArg) : new Date();
 const zipPath = args[0];
 if (!zipPath || args.length !== 1) {
   console.error(
-    'usage: node scripts/check-package.mjs <plugin.zip> [--package-json f] [--changelog f] [--forbid-source-maps]'
+    'usage: node scripts/check-package.mjs <plugin.zip> [--package-json f] [--changelog f] [--forbid-source-maps]\n' +
+      '         [--source dir] [--sdk-module-json f] [--now date]'
   );
   process.exit(2);
 }
@@ -152,6 +171,24 @@ try {
   rule('plugin.json is present and valid JSON', [e.code === 'ENOENT' ? 'plugin.json is missing' : e.message]);
   finish();
 }
+{
+  let ajvViolations;
+  try {
+    const Ajv = createRequire(path.join(repoRoot, 'package.json'))('ajv').default;
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(fs.readFileSync(SCHEMA, 'utf8')));
+    ajvViolations = validate(pj)
+      ? []
+      : validate.errors.map(
+          (e) =>
+            `${e.instancePath || '/'} ${e.message}${e.params?.additionalProperty ? `: ${e.params.additionalProperty}` : ''}${
+              e.params?.allowedValues ? ` (${e.params.allowedValues.join(', ')})` : ''
+            }`
+        );
+  } catch (e) {
+    ajvViolations = [`cannot validate: ${String(e.message).split('\n')[0]} (npm ci installs ajv)`];
+  }
+  rule(`plugin.json matches the plugin.json schema (${path.relative(repoRoot, SCHEMA)})`, ajvViolations);
+}
 const info = pj.info || {};
 rule('plugin.json: id, type and name', [
   pj.id !== PLUGIN_ID && `id is ${JSON.stringify(pj.id)}, want ${PLUGIN_ID}`,
@@ -225,6 +262,75 @@ rule(
           : null
   )
 );
+rule('plugin.json: at least one screenshot (the catalog page shows them)', [
+  !Array.isArray(info.screenshots) || info.screenshots.length === 0 ? 'info.screenshots is empty' : null,
+]);
+const imagePaths = [
+  ...['small', 'large'].map((k) => [`info.logos.${k}`, logos[k]]),
+  ...(info.screenshots || []).map((sh, i) => [`info.screenshots[${i}].path`, sh?.path]),
+].filter(([, p]) => typeof p === 'string');
+rule(
+  'plugin.json: logo and screenshot paths are relative to the plugin folder (no leading . or /)',
+  imagePaths.map(([k, p]) => (/^[./\\]/.test(p) ? `${k} is ${p}` : null))
+);
+// What a file's first bytes say it is, for the image types a catalog page shows.
+function sniffImage(buf) {
+  const head = buf.subarray(0, 16);
+  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    return 'png';
+  }
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) {
+    return 'jpeg';
+  }
+  if (/^GIF8[79]a/.test(head.toString('latin1'))) {
+    return 'gif';
+  }
+  if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') {
+    return 'webp';
+  }
+  if (
+    /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(buf.toString('utf8', 0, 4096))
+  ) {
+    return 'svg';
+  }
+  return 'unknown';
+}
+const EXTENSION_TYPE = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg', gif: 'gif', webp: 'webp', svg: 'svg' };
+rule(
+  'plugin.json: each logo and screenshot is the image type its extension says',
+  imagePaths.map(([k, p]) => {
+    if (!has(p)) {
+      return null; // reported above
+    }
+    const ext = path.posix.extname(p).slice(1).toLowerCase();
+    const want = EXTENSION_TYPE[ext];
+    const got = sniffImage(fs.readFileSync(path.join(dir, p)));
+    if (!want) {
+      return `${k} ${p} has the extension .${ext}, not one of ${Object.keys(EXTENSION_TYPE).join(', ')}`;
+    }
+    return got === want
+      ? null
+      : `${k} ${p} is named .${ext} but its content is ${got === 'unknown' ? 'not an image' : got}`;
+  })
+);
+// SVG is a document: a script or an event handler in a logo runs on the catalog page.
+const UNSAFE_SVG = [
+  [/<script[\s>/]/i, 'a <script> element'],
+  [/\son[a-z]+\s*=/i, 'an on* event handler attribute'],
+  [/<foreignObject[\s>/]/i, 'a <foreignObject> (embedded HTML)'],
+  [/(?:href|src)\s*=\s*["']?\s*(?:javascript|data:text\/html)/i, 'a javascript: or HTML data: link'],
+  [/<(?:iframe|embed|object)[\s>/]/i, 'an embedded <iframe>, <embed> or <object>'],
+  [/<!ENTITY/i, 'an XML entity declaration'],
+];
+rule(
+  'SVG files hold no script, event handler, foreign object or entity',
+  files
+    .filter((f) => f.toLowerCase().endsWith('.svg'))
+    .flatMap((f) => {
+      const text = fs.readFileSync(path.join(dir, f), 'utf8');
+      return UNSAFE_SVG.filter(([re]) => re.test(text)).map(([, what]) => `${f} contains ${what}`);
+    })
+);
 const absolute = (u) => {
   try {
     return ['http:', 'https:'].includes(new URL(u).protocol);
@@ -284,8 +390,147 @@ for (const f of files.filter((x) => !x.includes('/') && x.startsWith(EXECUTABLE)
   }
 }
 rule(`backend binaries ${EXECUTABLE}_<os>_<arch> for ${PLATFORMS.join(', ')}, mode 0755`, binaryViolations);
-if (!has('go_plugin_build_manifest')) {
-  warn('go_plugin_build_manifest is missing (the catalog compares it with the Go source; mage writes it)');
+// What a binary's header says it was built for, as GOOS/GOARCH.
+const ELF_MACHINE = { 0x03: '386', 0x28: 'arm', 0x3e: 'amd64', 0xb7: 'arm64' };
+const MACHO_CPU = { 0x01000007: 'amd64', 0x0100000c: 'arm64', 0x00000007: '386' };
+const PE_MACHINE = { 0x8664: 'amd64', 0xaa64: 'arm64', 0x014c: '386' };
+function binaryTarget(buf) {
+  if (buf.length >= 20 && buf.readUInt32BE(0) === 0x7f454c46) {
+    const le = buf[5] === 1;
+    const machine = le ? buf.readUInt16LE(18) : buf.readUInt16BE(18);
+    return { os: 'linux', arch: ELF_MACHINE[machine] || `ELF machine 0x${machine.toString(16)}` };
+  }
+  if (buf.length >= 8 && [0xfeedfacf, 0xfeedface].includes(buf.readUInt32LE(0))) {
+    const cpu = buf.readUInt32LE(4);
+    return { os: 'darwin', arch: MACHO_CPU[cpu] || `Mach-O CPU 0x${cpu.toString(16)}` };
+  }
+  if (buf.length >= 0x40 && buf.toString('latin1', 0, 2) === 'MZ') {
+    const pe = buf.readUInt32LE(0x3c);
+    if (pe + 6 <= buf.length && buf.toString('latin1', pe, pe + 4) === 'PE\0\0') {
+      const machine = buf.readUInt16LE(pe + 4);
+      return { os: 'windows', arch: PE_MACHINE[machine] || `PE machine 0x${machine.toString(16)}` };
+    }
+  }
+  return null;
+}
+rule(
+  'each backend binary is built for the GOOS/GOARCH its name says (ELF, Mach-O or PE header)',
+  files
+    .filter((f) => !f.includes('/') && f.startsWith(`${EXECUTABLE}_`))
+    .map((f) => {
+      const m = new RegExp(`^${EXECUTABLE}_([a-z0-9]+)_([a-z0-9]+)(\\.exe)?$`).exec(f);
+      if (!m) {
+        return `${f} is not named ${EXECUTABLE}_<os>_<arch>`;
+      }
+      const fd = fs.openSync(path.join(dir, f), 'r');
+      const head = Buffer.alloc(4096);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      fs.closeSync(fd);
+      const t = binaryTarget(head.subarray(0, n));
+      if (!t) {
+        return `${f} is not an ELF, Mach-O or PE executable`;
+      }
+      if ((m[1] === 'windows') !== Boolean(m[3])) {
+        return `${f}: only Windows binaries end in .exe`;
+      }
+      return t.os === m[1] && t.arch === m[2]
+        ? null
+        : `${f} is named ${m[1]}/${m[2]} but is a ${t.os}/${t.arch} binary`;
+    })
+);
+
+// go_plugin_build_manifest: "<sha256>:<path>" for every .go file of the module, as the SDK's mage
+// build writes it (grafana-plugin-sdk-go build/utils/manifest.go) and the catalog re-computes it.
+function goSources(root) {
+  const out = [];
+  const walkGo = (d, rel) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (r !== 'node_modules') {
+          walkGo(path.join(d, e.name), r);
+        }
+      } else if (e.name.endsWith('.go')) {
+        out.push(r);
+      }
+    }
+  };
+  walkGo(root, '');
+  return out;
+}
+if (has('go_plugin_build_manifest')) {
+  const listed = new Map();
+  const manifestViolations = [];
+  for (const line of fs.readFileSync(path.join(dir, 'go_plugin_build_manifest'), 'utf8').split('\n').filter(Boolean)) {
+    const m = /^([0-9a-f]{64}):(.+)$/.exec(line);
+    if (!m) {
+      manifestViolations.push(`line ${JSON.stringify(line.slice(0, 80))} is not <sha256>:<path>`);
+      continue;
+    }
+    listed.set(m[2], m[1]);
+  }
+  if (!fs.existsSync(path.join(sourceDir, 'go.mod'))) {
+    manifestViolations.push(`${sourceDir} has no go.mod (--source names the Go module the binaries came from)`);
+  } else {
+    const sources = goSources(sourceDir);
+    for (const [p, hash] of listed) {
+      const file = path.join(sourceDir, p);
+      if (!fs.existsSync(file)) {
+        manifestViolations.push(`${p} is listed but not in the source`);
+      } else if (crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex') !== hash) {
+        manifestViolations.push(`${p} changed since the build (rebuild with go tool mage -v)`);
+      }
+    }
+    for (const p of sources.filter((x) => !listed.has(x))) {
+      manifestViolations.push(`${p} is in the source but not in the manifest (rebuild with go tool mage -v)`);
+    }
+  }
+  const shown = path.relative(repoRoot, sourceDir);
+  rule(
+    `go_plugin_build_manifest matches the Go sources in ${shown.startsWith('..') ? sourceDir : shown || '.'}`,
+    manifestViolations
+  );
+} else {
+  rule('go_plugin_build_manifest is present (the catalog compares it with the Go source; mage writes it)', [
+    'go_plugin_build_manifest is missing',
+  ]);
+}
+
+// The plugin SDK's age, from its release time in the module cache.
+{
+  let mod;
+  try {
+    mod = JSON.parse(
+      sdkModuleJson
+        ? fs.readFileSync(sdkModuleJson, 'utf8')
+        : execFileSync('go', ['list', '-m', '-json', SDK_MODULE], {
+            cwd: sourceDir,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+    );
+  } catch (e) {
+    mod = undefined;
+    warn(`cannot tell the age of ${SDK_MODULE}: ${String(e.message).split('\n')[0]}`);
+  }
+  if (mod) {
+    const released = new Date(mod.Time);
+    const days = Math.floor((now - released) / 86_400_000);
+    const label = `${SDK_MODULE} ${mod.Version}`;
+    if (Number.isNaN(days)) {
+      rule(`${SDK_MODULE}: its release time is known`, [`no release time for ${label} (${JSON.stringify(mod.Time)})`]);
+    } else {
+      console.log(`info ${label} was released on ${released.toISOString().slice(0, 10)}, ${days} days ago`);
+      rule(`${SDK_MODULE} is less than ${SDK_FAIL_DAYS} days old (the catalog rejects older)`, [
+        days >= SDK_FAIL_DAYS && `${label} is ${days} days old: update it (go get ${SDK_MODULE}@latest && go mod tidy)`,
+      ]);
+      if (days >= SDK_WARN_DAYS && days < SDK_FAIL_DAYS) {
+        warn(
+          `${label} is ${days} days old; the catalog warns from ${SDK_WARN_DAYS} days and rejects from ${SDK_FAIL_DAYS}`
+        );
+      }
+    }
+  }
 }
 
 // ---- front end and documents
@@ -304,7 +549,43 @@ rule(
         readme.trim().length < 200 && 'README.md is nearly empty',
       ]
 );
-rule('LICENSE is present', has('LICENSE') || has('LICENSE.md') || has('LICENSE.txt') ? [] : ['LICENSE is missing']);
+if (readme !== null) {
+  // Code is not prose: links and comments inside fenced blocks or `code` do not count.
+  const prose = readme.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  const isRelative = (u) => !/^(https?:|mailto:|#)/i.test(u.trim().replace(/^<|>$/g, ''));
+  const targets = [
+    ...[...prose.matchAll(/!?\[[^\]]*\]\(\s*([^)\s]+)[^)]*\)/g)].map((m) => m[1]),
+    ...[...prose.matchAll(/^\s*\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]),
+    ...[...prose.matchAll(/<(?:a|img)\s[^>]*?(?:href|src)\s*=\s*["']([^"']*)["']/gi)].map((m) => m[1]),
+  ];
+  rule('README.md has no relative links or images (the catalog page has no repository around it)', [
+    ...targets.filter(isRelative).map((u) => `relative link ${u}`),
+  ]);
+  rule('README.md has no HTML comments (the catalog shows them)', [
+    ...[...prose.matchAll(/<!--[\s\S]*?(-->|$)/g)].map((m) => `comment ${JSON.stringify(m[0].slice(0, 40))}`),
+  ]);
+}
+const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt'].find(has);
+rule('LICENSE is present', licenseFile ? [] : ['LICENSE is missing']);
+if (licenseFile) {
+  const license = fs.readFileSync(path.join(dir, licenseFile), 'utf8');
+  const PLACEHOLDERS = [
+    /\{yyyy\}/i,
+    /\{name of copyright owner\}/i,
+    /\[yyyy\]/i,
+    /\[name of copyright owner\]/i,
+    /\[year\]/i,
+    /\[fullname\]/i,
+    /<year>/i,
+    /<copyright holders?>/i,
+    /<name of author>/i,
+  ];
+  rule(
+    `${licenseFile} has no template placeholders`,
+    PLACEHOLDERS.filter((re) => re.test(license)).map((re) => `${licenseFile} still holds ${license.match(re)[0]}`)
+  );
+}
+rule('CHANGELOG.md is in the archive (the catalog shows it)', has('CHANGELOG.md') ? [] : ['CHANGELOG.md is missing']);
 
 // ---- source maps
 const maps = files.filter((f) => f.endsWith('.map'));

@@ -1,14 +1,19 @@
 // Command agentsight-fake serves a seeded, in-memory AgentSight Conversation
-// API for demos and manual testing of the data source.
+// API for demos and manual testing of the data source, with optional fault
+// injection (-fault) and a self-check for container health checks (-healthcheck).
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -16,51 +21,144 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "agentsight-fake:", err)
+	if err := run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "agentsight-fake:", err)
+		}
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	defaultAddr := "127.0.0.1:8080"
-	if v := os.Getenv("AGENTSIGHT_FAKE_ADDR"); v != "" {
-		defaultAddr = v
-	}
-	addr := flag.String("addr", defaultAddr, "listen address (env AGENTSIGHT_FAKE_ADDR)")
-	conversations := flag.Int("conversations", fake.DefaultConversations, "number of conversations")
-	seed := flag.Int64("seed", fake.DefaultSeed, "data set seed")
-	days := flag.Int("days", 28, "days of history the data set spans")
-	end := flag.String("end", "", "end of the data set, RFC 3339 (default: the start of the current hour, so recent dashboards show data)")
-	embed := flag.Bool("embed-messages", true, "include full messages in list results")
-	latency := flag.Duration("latency", 0, "delay added to every response")
-	flag.Parse()
+// config is what the command line asks for.
+type config struct {
+	addr          string
+	healthcheck   bool
+	dataset       fake.DatasetOptions
+	embedMessages bool
+	latency       time.Duration
+	faults        []fake.Fault
+}
 
-	endTime := time.Now().UTC().Truncate(time.Hour)
+// healthcheckTimeout bounds -healthcheck; a container runtime kills a slower check anyway.
+const healthcheckTimeout = 3 * time.Second
+
+func parseConfig(args []string, getenv func(string) string, now time.Time, stderr io.Writer) (config, error) {
+	cfg := config{addr: "127.0.0.1:8080"}
+	if v := getenv("AGENTSIGHT_FAKE_ADDR"); v != "" {
+		cfg.addr = v
+	}
+	fs := flag.NewFlagSet("agentsight-fake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", cfg.addr, "listen address (env AGENTSIGHT_FAKE_ADDR)")
+	fs.BoolVar(&cfg.healthcheck, "healthcheck", false,
+		"instead of serving, check that the fake at -addr answers (exit 0) or not (exit 1), for a container health check")
+	fs.IntVar(&cfg.dataset.Conversations, "conversations", fake.DefaultConversations,
+		fmt.Sprintf("number of conversations, 1 to %d", fake.MaxConversations))
+	fs.Uint64Var(&cfg.dataset.Seed, "seed", fake.DefaultSeed, "data set seed")
+	days := fs.Int("days", 28, "days of history the data set spans")
+	end := fs.String("end", "", "end of the data set, RFC 3339 (default: the start of the current hour, so recent dashboards show data)")
+	fs.BoolVar(&cfg.embedMessages, "embed-messages", true, "include full messages in list results")
+	fs.DurationVar(&cfg.latency, "latency", 0, "delay added to every response")
+	fs.Func("fault", "inject a fault, repeatable (env AGENTSIGHT_FAKE_FAULTS, separated by ;, applies first); "+
+		"a request meets the first fault that applies: "+fake.FaultSpecHelp(),
+		func(spec string) error {
+			f, err := fake.ParseFault(spec)
+			if err != nil {
+				return err
+			}
+			cfg.faults = append(cfg.faults, f)
+			return nil
+		})
+	// Faults from the environment let docker compose pass none at all, which a flag cannot.
+	for _, spec := range strings.Split(getenv("AGENTSIGHT_FAKE_FAULTS"), ";") {
+		if strings.TrimSpace(spec) == "" {
+			continue
+		}
+		f, err := fake.ParseFault(spec)
+		if err != nil {
+			return config{}, fmt.Errorf("AGENTSIGHT_FAKE_FAULTS: %w", err)
+		}
+		cfg.faults = append(cfg.faults, f)
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
+	}
+	if cfg.dataset.Conversations < 1 || cfg.dataset.Conversations > fake.MaxConversations {
+		return config{}, fmt.Errorf("-conversations must be between 1 and %d", fake.MaxConversations)
+	}
+	if *days <= 0 {
+		return config{}, fmt.Errorf("-days must be positive")
+	}
+	if cfg.latency < 0 {
+		return config{}, fmt.Errorf("-latency must not be negative")
+	}
+	cfg.dataset.Span = time.Duration(*days) * 24 * time.Hour
+	cfg.dataset.End = now.UTC().Truncate(time.Hour)
 	if *end != "" {
 		t, err := time.Parse(time.RFC3339, *end)
 		if err != nil {
-			return fmt.Errorf("-end: %w", err)
+			return config{}, fmt.Errorf("-end: %w", err)
 		}
-		endTime = t
+		cfg.dataset.End = t
 	}
-	if *days <= 0 {
-		return fmt.Errorf("-days must be positive")
-	}
+	return cfg, nil
+}
 
-	ds := fake.NewDataset(fake.DatasetOptions{
-		Seed: *seed, Conversations: *conversations, End: endTime, Span: time.Duration(*days) * 24 * time.Hour,
-	})
-	srv := fake.New(fake.Options{Dataset: ds, EmbedMessages: *embed})
-	srv.SetLatency(*latency)
-
-	ln, err := net.Listen("tcp", *addr)
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, time.Now(), stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("AgentSight fake API on http://%s — API key: %s\n", ln.Addr(), fake.DemoKey)
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.healthcheck {
+		return healthcheck(ctx, cfg.addr)
+	}
+
+	srv := fake.New(fake.Options{Dataset: fake.NewDataset(cfg.dataset), EmbedMessages: cfg.embedMessages})
+	srv.SetLatency(cfg.latency)
+	for _, f := range cfg.faults {
+		srv.AddFault(f)
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "AgentSight fake API on http://%s — API key: %s\n", ln.Addr(), fake.DemoKey)
+	for _, f := range cfg.faults {
+		fmt.Fprintf(stdout, "fault injected: %s %+v\n", f.Kind, f)
+	}
 	return srv.Serve(ctx, ln)
+}
+
+// healthcheck GETs the fake's health path on addr and wants 200.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: %w", addr, err)
+	}
+	// A wildcard listen address is reached on loopback.
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
+	defer cancel()
+	url := "http://" + net.JoinHostPort(host, port) + fake.HealthPath
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", url, resp.Status)
+	}
+	return nil
 }

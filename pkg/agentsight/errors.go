@@ -219,5 +219,5 @@ func hex4(s string, i int) (rune, bool) {
 		return 0, false
 	}
 	v, err := strconv.ParseUint(s[i:i+4], 16, 32)
-	return rune(v), err == nil
+	return rune(v), err == nil // #nosec G115 -- ParseUint with bitSize 32 leaves at most four hex digits: 16 bits
 }

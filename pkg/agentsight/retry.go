@@ -59,7 +59,7 @@ func (p retryPolicy) backoff(attempt int) time.Duration {
 		d = p.max
 	}
 	half := d / 2
-	return half + rand.N(half+1)
+	return half + rand.N(half+1) // #nosec G404 -- backoff jitter spreads retries; it needs no cryptographic randomness
 }
 
 func isConnectionReset(err error) bool {

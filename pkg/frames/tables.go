@@ -280,10 +280,3 @@ func nonEmptyInto(s string, dst *string) *string {
 	*dst = s
 	return dst
 }
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}

@@ -403,7 +403,8 @@ func (f Filters) Combinations(ctx context.Context, from, to time.Time, budget in
 	if budget <= 0 {
 		budget = DefaultFilterCombos
 	}
-	if n := f.CombinationCount(); n > uint64(budget) {
+	n := f.CombinationCount()
+	if n > uint64(budget) {
 		e := &CombinationsError{Count: n, Budget: budget}
 		for _, key := range FilterKeys {
 			if l := len(f.Values[key]); l > 0 {
@@ -412,7 +413,7 @@ func (f Filters) Combinations(ctx context.Context, from, to time.Time, budget in
 		}
 		return nil, e
 	}
-	combos := make([]agentsight.Filters, 1, int(f.CombinationCount()))
+	combos := make([]agentsight.Filters, 1, int(n)) // #nosec G115 -- n <= budget, an int, checked above
 	combos[0] = agentsight.Filters{StartedAfter: from, StartedBefore: to}
 	for _, key := range FilterKeys {
 		values := f.Values[key]

@@ -27,7 +27,7 @@ const (
 )
 
 // ErrMissingAPIKey is the design's wording for a data source without a key.
-const ErrMissingAPIKey = "API key is missing: add it in the data source settings"
+const ErrMissingAPIKey = "API key is missing: add it in the data source settings" // #nosec G101 -- a message about the key, not a credential
 
 // Settings is one data source's configuration.
 type Settings struct {

@@ -165,7 +165,7 @@ func (h *host) dataSource(jsonData map[string]any) pluginhost.DataSource {
 		jd[k] = v
 	}
 	return pluginhost.DataSource{
-		ID: h.nextID, UID: fmt.Sprintf("bench-%d", h.nextID), Name: "AgentSight", URL: h.api.url,
+		UID: fmt.Sprintf("bench-%d", h.nextID), Name: "AgentSight", URL: h.api.url,
 		JSONData: jd, APIKey: fake.DemoKey, Updated: time.Unix(h.nextID, 0),
 	}
 }
@@ -270,17 +270,16 @@ func q(refID string, model map[string]any) pluginhost.Query {
 }
 
 type row struct {
-	kind, size     string
-	requests       int
-	wall           time.Duration
-	pluginCPU      time.Duration
-	apiCPU         time.Duration
-	apiLatency     time.Duration
-	seq, floor     time.Duration
-	rss            int64
-	note           string
-	withBaselines  bool
-	requestsDetail string
+	kind, size    string
+	requests      int
+	wall          time.Duration
+	pluginCPU     time.Duration
+	apiCPU        time.Duration
+	apiLatency    time.Duration
+	seq, floor    time.Duration
+	rss           int64
+	note          string
+	withBaselines bool
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

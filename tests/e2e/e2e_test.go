@@ -91,7 +91,7 @@ var nextID int64
 // dataSource is a fresh data source (own instance in the plugin) pointing at url.
 func dataSource(url, key string, jsonData map[string]any) pluginhost.DataSource {
 	nextID++
-	return pluginhost.DataSource{ID: nextID, UID: fmt.Sprintf("ds-%d", nextID), Name: "AgentSight", URL: url, APIKey: key, JSONData: jsonData, Updated: time.Now()}
+	return pluginhost.DataSource{UID: fmt.Sprintf("ds-%d", nextID), Name: "AgentSight", URL: url, APIKey: key, JSONData: jsonData, Updated: time.Now()}
 }
 
 func (a *api) truth(keep func(*fake.Conversation) bool) []*fake.Conversation {

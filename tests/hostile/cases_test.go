@@ -341,7 +341,7 @@ func runCase(t *testing.T, hc hostileCase) {
 	if hc.url != nil {
 		dsURL = hc.url(srv)
 	}
-	ds := pluginhost.DataSource{ID: 1, UID: "hostile", Name: "AgentSight", URL: dsURL, APIKey: key, JSONData: hc.jsonData, Updated: time.Now()}
+	ds := pluginhost.DataSource{UID: "hostile", Name: "AgentSight", URL: dsURL, APIKey: key, JSONData: hc.jsonData, Updated: time.Now()}
 	f := figures{name: hc.name, budget: hc.budget}
 	defer func() {
 		f.failed = t.Failed()
@@ -397,7 +397,7 @@ func stillAnswering(t *testing.T, p *proc) {
 	sane := newServer(t, benign(day))
 	ctx, cancel := context.WithTimeout(t.Context(), answerBound)
 	defer cancel()
-	res, err := p.plugin.CheckHealth(ctx, pluginhost.DataSource{ID: 2, UID: "sane", Name: "AgentSight", URL: sane.URL, APIKey: key, Updated: time.Now()})
+	res, err := p.plugin.CheckHealth(ctx, pluginhost.DataSource{UID: "sane", Name: "AgentSight", URL: sane.URL, APIKey: key, Updated: time.Now()})
 	if err != nil || res.Status != pluginv2.CheckHealthResponse_OK {
 		t.Fatalf("the plugin no longer answers: %v %v", res, err)
 	}
@@ -432,7 +432,7 @@ func short(s string) string {
 func TestCancelledQueryGoesIdle(t *testing.T) {
 	srv := newServer(t, oneRowPerPage)
 	p := startPlugin(t)
-	ds := pluginhost.DataSource{ID: 1, UID: "cancel", Name: "AgentSight", URL: srv.URL, APIKey: key, Updated: time.Now()}
+	ds := pluginhost.DataSource{UID: "cancel", Name: "AgentSight", URL: srv.URL, APIKey: key, Updated: time.Now()}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
 	_, _ = p.plugin.QueryData(ctx, ds, pluginhost.Query{RefID: "A", JSON: map[string]any{"queryType": "conversations", "limit": 1000000}, From: from, To: to, MaxDataPoints: 1000})

@@ -15,10 +15,14 @@ import (
 
 // Defaults used when a DatasetOptions field is zero.
 const (
-	DefaultSeed          int64 = 1
-	DefaultConversations       = 5000
-	DefaultSpan                = 28 * 24 * time.Hour
+	DefaultSeed          uint64 = 1
+	DefaultConversations        = 5000
+	DefaultSpan                 = 28 * 24 * time.Hour
 )
+
+// MaxConversations caps a data set's size: it keeps a demo's memory bounded
+// and every index the server caches within int32.
+const MaxConversations = 1_000_000
 
 // DefaultEnd is the fixed end of the default data set, so that tests do not
 // depend on the wall clock.
@@ -26,8 +30,8 @@ func DefaultEnd() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC
 
 // DatasetOptions selects a data set; the same value always yields the same data.
 type DatasetOptions struct {
-	Seed          int64
-	Conversations int
+	Seed          uint64
+	Conversations int // at most MaxConversations; more are cut to it
 	End           time.Time
 	Span          time.Duration
 	// DeletedOneIn soft-deletes about one conversation in DeletedOneIn (0: none), so that
@@ -43,6 +47,7 @@ func (o DatasetOptions) withDefaults() DatasetOptions {
 	if o.Conversations <= 0 {
 		o.Conversations = DefaultConversations
 	}
+	o.Conversations = min(o.Conversations, MaxConversations)
 	if o.End.IsZero() {
 		o.End = DefaultEnd()
 	}
@@ -271,7 +276,8 @@ const NumCustomers = 300
 // NewDataset builds a deterministic data set: the same options give the same data.
 func NewDataset(opts DatasetOptions) *Dataset {
 	o := opts.withDefaults()
-	r := rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15))
+	// #nosec G404 -- the demo data must come back the same from the same seed; nothing drawn here is secret.
+	r := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 
 	customers := make([]customer, NumCustomers)
 	for i := range customers {

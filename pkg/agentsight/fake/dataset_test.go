@@ -32,6 +32,14 @@ func TestDatasetDefaults(t *testing.T) {
 	}
 }
 
+func TestDatasetSizeIsCapped(t *testing.T) {
+	for _, n := range []int{MaxConversations, MaxConversations + 1, 1 << 40} {
+		if got := (DatasetOptions{Conversations: n}).withDefaults().Conversations; got != MaxConversations {
+			t.Errorf("Conversations %d became %d, want the cap %d", n, got, MaxConversations)
+		}
+	}
+}
+
 // TestDatasetInvariants checks what tests elsewhere rely on: order, ranges,
 // id schemes and roughly the documented proportions.
 func TestDatasetInvariants(t *testing.T) {

@@ -3,6 +3,7 @@ package fake
 import (
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"sort"
@@ -135,12 +136,17 @@ func (s *Server) match(f filter) []int32 {
 	includeDeleted := f.params["include_deleted"] == "true"
 	var out []int32
 	for i := hi - 1; i >= lo; i-- {
+		// The cache keeps int32 indexes to halve its memory. NewDataset stops at
+		// MaxConversations, far below this; only a hand-made Dataset could go past it.
+		if i > math.MaxInt32 {
+			continue
+		}
 		c := s.sorted[i]
 		if c.Deleted && !includeDeleted {
 			continue
 		}
 		if s.matchesAll(i, c, f.params) {
-			out = append(out, int32(i)) // #nosec G115 -- i < len(s.sorted), which NewServer bounds to int32
+			out = append(out, int32(i))
 		}
 	}
 	s.cacheMu.Lock()

@@ -77,7 +77,7 @@ func formatTime(t time.Time) string {
 func toAPIAttachments(as []Attachment) []apiAttachment {
 	out := make([]apiAttachment, len(as))
 	for i, a := range as {
-		out[i] = apiAttachment{ID: a.ID, Type: a.Type, FileURL: a.FileURL, Filename: a.Filename, MimeType: a.MimeType, SizeBytes: a.SizeBytes}
+		out[i] = apiAttachment(a)
 	}
 	return out
 }

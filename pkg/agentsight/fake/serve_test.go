@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"testing"
@@ -110,3 +111,27 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(s int)           { w.status = s }
+
+// The health path answers without a key, past every fault, and leaves the log
+// and the faults' Times alone.
+func TestHealthPathSkipsAuthFaultsAndLog(t *testing.T) {
+	srv := New(Options{Dataset: NewDataset(DatasetOptions{Conversations: 10})})
+	srv.AddFault(Fault{Kind: FaultStatus, Status: 503, Times: 1})
+	for range 3 {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest("GET", HealthPath, nil))
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET %s = %d %s, want 200", HealthPath, w.Code, w.Body)
+		}
+	}
+	if n := srv.RequestCount(); n != 0 {
+		t.Errorf("RequestCount = %d after health checks, want 0", n)
+	}
+	req := httptest.NewRequest("GET", "/api/conversations/", nil)
+	req.Header.Set("Authorization", "Api-Key "+DemoKey)
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, req)
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("first API request = %d, want the injected 503 still unused by the health checks", w.Code)
+	}
+}

@@ -109,7 +109,6 @@ func (p *Plugin) Stop() { p.client.Kill() }
 
 // DataSource is the data source configuration Grafana would send.
 type DataSource struct {
-	ID       int64
 	UID      string
 	Name     string
 	URL      string
@@ -130,7 +129,6 @@ func (ds DataSource) Context() *pluginv2.PluginContext {
 		OrgId:    1,
 		PluginId: PluginID,
 		DataSourceInstanceSettings: &pluginv2.DataSourceInstanceSettings{
-			Id:                      ds.ID,
 			Uid:                     ds.UID,
 			Name:                    ds.Name,
 			Url:                     ds.URL,
