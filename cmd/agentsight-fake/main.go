@@ -39,6 +39,10 @@ type config struct {
 	faults        []fake.Fault
 }
 
+// defaultDeletedOneIn gives the demo a few soft-deleted conversations (25 of the default
+// 5,000), so that the include_deleted filter shows a difference.
+const defaultDeletedOneIn = 200
+
 // healthcheckTimeout bounds -healthcheck; a container runtime kills a slower check anyway.
 const healthcheckTimeout = 3 * time.Second
 
@@ -57,6 +61,8 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 	fs.Uint64Var(&cfg.dataset.Seed, "seed", fake.DefaultSeed, "data set seed")
 	days := fs.Int("days", 28, "days of history the data set spans")
 	end := fs.String("end", "", "end of the data set, RFC 3339 (default: the start of the current hour, so recent dashboards show data)")
+	fs.IntVar(&cfg.dataset.DeletedOneIn, "deleted-one-in", defaultDeletedOneIn,
+		"soft-delete about one conversation in N, listed only with include_deleted=true (0: none)")
 	fs.BoolVar(&cfg.embedMessages, "embed-messages", true, "include full messages in list results")
 	fs.DurationVar(&cfg.latency, "latency", 0, "delay added to every response")
 	fs.Func("fault", "inject a fault, repeatable (env AGENTSIGHT_FAKE_FAULTS, separated by ;, applies first); "+
@@ -88,6 +94,9 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 	}
 	if cfg.dataset.Conversations < 1 || cfg.dataset.Conversations > fake.MaxConversations {
 		return config{}, fmt.Errorf("-conversations must be between 1 and %d", fake.MaxConversations)
+	}
+	if cfg.dataset.DeletedOneIn < 0 {
+		return config{}, fmt.Errorf("-deleted-one-in must not be negative")
 	}
 	if *days <= 0 {
 		return config{}, fmt.Errorf("-days must be positive")

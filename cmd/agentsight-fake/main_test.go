@@ -32,7 +32,7 @@ func TestParseConfig(t *testing.T) {
 				addr:          "127.0.0.1:8080",
 				embedMessages: true,
 				dataset: fake.DatasetOptions{Seed: fake.DefaultSeed, Conversations: fake.DefaultConversations,
-					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour},
+					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
 			},
 		},
 		{
@@ -40,7 +40,7 @@ func TestParseConfig(t *testing.T) {
 			env: map[string]string{"AGENTSIGHT_FAKE_ADDR": "0.0.0.0:9000",
 				"AGENTSIGHT_FAKE_FAULTS": " hang,path=/api/conversations/1/ ; ;count-mismatch,times=1"},
 			args: []string{"-addr=0.0.0.0:8080", "-conversations=10", "-seed=3", "-days=2", "-end=2026-11-01T00:00:00Z",
-				"-embed-messages=false", "-latency=150ms",
+				"-embed-messages=false", "-latency=150ms", "-deleted-one-in=0",
 				"-fault", "status,status=429,retry-after=2,times=3",
 				"-fault=slow-body,delay=200ms,path=/api/conversations/"},
 			want: config{
@@ -63,7 +63,7 @@ func TestParseConfig(t *testing.T) {
 			want: config{
 				addr: "0.0.0.0:8080", healthcheck: true, embedMessages: true,
 				dataset: fake.DatasetOptions{Seed: fake.DefaultSeed, Conversations: fake.DefaultConversations,
-					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour},
+					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
 			},
 		},
 	}
@@ -87,6 +87,7 @@ func TestParseConfigRejects(t *testing.T) {
 		"-conversations must be":    {"-conversations=0"},
 		"between 1 and 1000000":     {"-conversations=1000001"},
 		"-days must be positive":    {"-days=0"},
+		"-deleted-one-in must not":  {"-deleted-one-in=-1"},
 		"-latency must not be":      {"-latency=-1s"},
 		"-end":                      {"-end=yesterday"},
 		"unexpected argument":       {"serve"},
