@@ -273,6 +273,22 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { customer_id: 'cust_9' } });
   });
 
+  it('feedback sentiment offers its three choices, not the values resource', async () => {
+    const { onChange, getValues, user } = setup({ filters: {} });
+    await user.click(screen.getByLabelText('Feedback sentiment'));
+    await user.click(await screen.findByText('negative'));
+    expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { feedback_sentiment: 'negative' } });
+    expect(screen.queryByText('en')).not.toBeInTheDocument();
+    expect(getValues).not.toHaveBeenCalled();
+  });
+
+  it('offers the booleans of the API as drop-downs', () => {
+    setup({ filters: {} });
+    ['Has messages', 'Marked', 'Has feedback', 'Include deleted'].forEach((l) =>
+      expect(within(group('Filters')).getByLabelText(l)).toBeInTheDocument()
+    );
+  });
+
   it('removing the last value removes the filter', async () => {
     const { onChange, user } = setup({ filters: { action_name: 'book', language: 'en' } });
     await user.click(screen.getAllByLabelText('Remove')[0]);

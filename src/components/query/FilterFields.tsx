@@ -11,6 +11,7 @@ import {
   QueryType,
   StringFilterKey,
   ValueField,
+  ValueOption,
   VALUE_FIELDS,
 } from '../../types';
 import {
@@ -70,9 +71,9 @@ export function FilterFields({ filters, queryType, datasource, range, onCommit }
             width={field.kind === 'text' ? 26 : 24}
           >
             {field.kind === 'choice' ? (
-              <ChoiceFilter
+              <SelectFilter
                 inputId={inputId}
-                choices={filterSpec(key).choices ?? []}
+                fetchValues={async () => (filterSpec(key).choices ?? []).map((c) => ({ text: c, value: c }))}
                 placeholder={field.placeholder}
                 value={filters?.[key]}
                 onCommit={(v) => commit(key, v)}
@@ -80,11 +81,10 @@ export function FilterFields({ filters, queryType, datasource, range, onCommit }
             ) : isValueField(key) && field.kind === 'select' ? (
               <SelectFilter
                 inputId={inputId}
-                field={key}
+                fetchValues={() => datasource.getValues(key, range)}
+                allowCustomValue
                 placeholder={field.placeholder}
                 value={filters?.[key]}
-                datasource={datasource}
-                range={range}
                 onCommit={(v) => commit(key, v)}
               />
             ) : (
@@ -149,16 +149,17 @@ function TextFilter({ id, placeholder, hint, value, onCommit }: TextFilterProps)
 
 interface SelectFilterProps {
   inputId: string;
-  field: ValueField;
+  /** The values to offer: those seen in the range (the data source caches them), or a filter's choices. */
+  fetchValues: () => Promise<ValueOption[]>;
+  /** Typed values (a customer id) besides the offered ones; $variables are always offered. */
+  allowCustomValue?: boolean;
   placeholder: string;
   value: FilterValue | undefined;
-  datasource: DataSource;
-  range?: TimeRange;
   onCommit: (v: FilterValue | undefined) => void;
 }
 
-/** A multi-select of the values seen in the range; custom values and $variables allowed. */
-function SelectFilter({ inputId, field, placeholder, value, datasource, range, onCommit }: SelectFilterProps) {
+/** A multi-select of offered values and the dashboard's $variables. */
+function SelectFilter({ inputId, fetchValues, allowCustomValue, placeholder, value, onCommit }: SelectFilterProps) {
   const [options, setOptions] = useState<Array<SelectableValue<string>>>([]);
   const [loading, setLoading] = useState(false);
   const selected = value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -167,7 +168,7 @@ function SelectFilter({ inputId, field, placeholder, value, datasource, range, o
   const load = async () => {
     setLoading(true);
     try {
-      const values = await datasource.getValues(field, range);
+      const values = await fetchValues();
       setOptions([...values.map((v) => ({ label: v.text, value: v.value })), ...variableOptions()]);
     } catch {
       setOptions(variableOptions());
@@ -195,7 +196,7 @@ function SelectFilter({ inputId, field, placeholder, value, datasource, range, o
       options={allOptions}
       value={selected}
       isLoading={loading}
-      allowCustomValue
+      allowCustomValue={allowCustomValue}
       onOpenMenu={load}
       onCreateOption={(v) => emit([...selected, v.trim()].filter((s) => s !== ''))}
       onChange={(items) => emit(items.map((i) => i.value ?? '').filter((s) => s !== ''))}
@@ -203,33 +204,3 @@ function SelectFilter({ inputId, field, placeholder, value, datasource, range, o
   );
 }
 
-interface ChoiceFilterProps {
-  inputId: string;
-  choices: string[];
-  placeholder: string;
-  value: FilterValue | undefined;
-  onCommit: (v: FilterValue | undefined) => void;
-}
-
-/** A multi-select of a filter's fixed choices (feedback_sentiment), and the dashboard's $variables. */
-function ChoiceFilter({ inputId, choices, placeholder, value, onCommit }: ChoiceFilterProps) {
-  const selected = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  const options = [
-    ...choices.map((c) => ({ label: c, value: c })),
-    ...variableOptions(),
-    ...selected.filter((s) => !choices.includes(s)).map((s) => ({ label: s, value: s })),
-  ];
-  const emit = (values: string[]) =>
-    onCommit(values.length === 0 ? undefined : values.length === 1 ? values[0] : values);
-  return (
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
-    <MultiSelect<string>
-      inputId={inputId}
-      width={24}
-      placeholder={placeholder}
-      options={options}
-      value={selected}
-      onChange={(items) => emit(items.map((i) => i.value ?? '').filter((s) => s !== ''))}
-    />
-  );
-}
