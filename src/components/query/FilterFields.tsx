@@ -203,4 +203,3 @@ function SelectFilter({ inputId, fetchValues, allowCustomValue, placeholder, val
     />
   );
 }
-
