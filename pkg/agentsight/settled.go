@@ -52,8 +52,9 @@ func (c *Client) ListSettled(ctx context.Context, f Filters, limit int, detail D
 }
 
 // ListSettledTail is ListSettled without the full read: ok is false, and nothing is sent,
-// when no settled rows cover f's start; ok is also false when the tail it read leaves the
-// listing incomplete (a cut or a problem), for the caller's full read to report.
+// when no settled rows cover f's start; ok is also false when the tail it read is
+// incomplete (cut at limit, or with a problem), for the caller's full read to report. A
+// listing longer than limit is cut as ListAll cuts it (Truncated, with the range's count).
 func (c *Client) ListSettledTail(ctx context.Context, f Filters, limit int, detail Detail, s Settled) (listing *Listing, reused int, ok bool, err error) {
 	if c.cache == nil || !s.on() || f.StartedAfter.IsZero() || f.StartedBefore.IsZero() {
 		return nil, 0, false, nil
@@ -100,13 +101,17 @@ func (c *Client) ListSettledTail(ctx context.Context, f Filters, limit int, deta
 		merged = append(merged, conv)
 		reused++
 	}
-	if limit > 0 && len(merged) > limit {
-		return nil, 0, false, nil
-	}
 	if len(tail) > 0 {
 		c.extendSettled(key, kept, f, tail, s)
 	}
-	return &Listing{Conversations: merged, Count: len(merged)}, reused, true, nil
+	// The settled rows and the tail are every row of the range: a cut at limit is the one a
+	// full read makes, with the count the API would report.
+	listing = &Listing{Conversations: merged, Count: len(merged)}
+	if limit > 0 && len(merged) > limit {
+		reused -= len(merged) - max(limit, len(tail))
+		listing.Conversations, listing.Truncated = merged[:limit], true
+	}
+	return listing, reused, true, nil
 }
 
 // KeepSettled keeps the settled part of listing, a full read of f, for later refreshes; a

@@ -186,7 +186,9 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 // for a first read.
 func (d *Datasource) countSettled(ctx context.Context, r *run, f agentsight.Filters, detail agentsight.Detail, add func([]agentsight.Conversation)) (done bool, err error) {
 	listing, reused, ok, err := d.client.ListSettledTail(ctx, f, d.settings.MaxConversations, detail, d.settled())
-	if err != nil || !ok {
+	if err != nil || !ok || listing.Truncated {
+		// A range over the limit is counted as a first read counts it (bucket by bucket,
+		// or with the usual warning).
 		return false, err
 	}
 	r.planned("settled listing")
