@@ -179,13 +179,27 @@ func (c *Client) storeSettled(key string, kept *settledRows) {
 	for i := range kept.rows {
 		size += conversationSize(&kept.rows[i])
 	}
+	// As for a listing's pages: rows that would fill more than half the cache would push
+	// out what the other panels share.
+	if !c.cache.holds(size) {
+		return
+	}
 	c.cache.putValue(key, kept, size, kept.expires)
+}
+
+// minConversationSize is the least conversationSize counts for a row.
+const minConversationSize = 256
+
+// KeepsSettledRows says whether n rows could be kept as settled data: a caller that would
+// otherwise stream them (a count) holds them only then.
+func (c *Client) KeepsSettledRows(n int) bool {
+	return c.cache.holds(int64(n) * minConversationSize)
 }
 
 // conversationSize is about what a decoded conversation holds in memory, for the cache's
 // budget.
 func conversationSize(conv *Conversation) int64 {
-	n := 256 + len(conv.ConversationID) + len(conv.CustomerID) + len(conv.Language) + len(conv.Device)
+	n := minConversationSize + len(conv.ConversationID) + len(conv.CustomerID) + len(conv.Language) + len(conv.Device)
 	if g := conv.GeoLocation; g != nil {
 		n += 64 + len(g.IPAddress) + len(g.City) + len(g.Country)
 	}

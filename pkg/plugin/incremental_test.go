@@ -215,3 +215,35 @@ func TestIncrementalDashboardRefreshSendsTheTail(t *testing.T) {
 		t.Fatalf("a refresh sent %d requests, want at most 8 (the first load sent %d)", worst, cold)
 	}
 }
+
+// A series over more conversations than maxConversations counts bucket by bucket; on a
+// refresh the buckets that ended before the settled boundary are not counted again, and the
+// stats say how many were reused.
+func TestIncrementalRefreshReusesSettledBuckets(t *testing.T) {
+	p := newPerfEnv(t, 20000).with(t)
+	jd := map[string]any{"maxConversations": 1000}
+	now := fake.DefaultEnd()
+	d := p.instance(jd)
+	d.now = func() time.Time { return now }
+	series := panel{"A", map[string]any{"queryType": "count", "bucket": "6h"}}
+	from := func() time.Time { return now.Add(-7 * 24 * time.Hour) }
+	_, first := p.run(d, from(), now, series)
+	now = now.Add(30 * time.Second)
+	resp, sent := p.run(d, from(), now, series)
+	buckets := 0
+	for _, s := range resp["A"].Frames[0].Meta.Stats {
+		if s.DisplayName == "Buckets from settled data" {
+			buckets = int(s.Value)
+		}
+	}
+	// 30 buckets now: the first (cut by the range's start, which moved), the one holding the
+	// unsettled hour and the new one the range's end reaches are counted again; the first
+	// page, which plans the query, is read again too.
+	t.Logf("first load %d requests, refresh %d, %d buckets reused", first, sent, buckets)
+	if buckets < 26 || sent > first-buckets {
+		t.Fatalf("refresh sent %d requests (first load %d) and reused %d buckets", sent, first, buckets)
+	}
+	cold := p.instance(jd)
+	want, _ := p.run(cold, from(), now, series)
+	sameAnswer(t, "refresh", resp["A"], want["A"])
+}

@@ -121,7 +121,7 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 		if err == nil {
 			add(listing.Conversations)
 		}
-	case d.settled() != agentsight.Settled{}:
+	case d.keepsRows(first.Count, limit):
 		listing, err = d.keepListing(ctx, f, limit, detail, first, add)
 	default:
 		listing, err = d.client.ListEach(ctx, f, limit, detail, first, add)
@@ -168,7 +168,7 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 		add(convs)
 	}
 	var listing *agentsight.Listing
-	if d.settled() != (agentsight.Settled{}) {
+	if d.keepsRows(first.Count, limit) {
 		listing, err = d.keepListing(ctx, combos[0], limit, detail, first, visit)
 	} else {
 		listing, err = d.client.ListEach(ctx, combos[0], limit, detail, first, visit)
@@ -195,6 +195,13 @@ func (d *Datasource) countSettled(ctx context.Context, r *run, f agentsight.Filt
 	r.settledRows.Add(int64(reused))
 	add(listing.Conversations)
 	return true, nil
+}
+
+// keepsRows says whether a count whose listing has count rows (at most limit reads) holds
+// them for the next refresh rather than streaming them: only with incremental refresh on, and only if they fit
+// what the cache may keep.
+func (d *Datasource) keepsRows(count, limit int) bool {
+	return d.settled() != (agentsight.Settled{}) && d.client.KeepsSettledRows(min(count, limit))
 }
 
 // keepListing is ListEach for a count whose settled rows the next refresh reuses: it keeps
