@@ -45,7 +45,10 @@ func (d *Datasource) settled() agentsight.Settled {
 	if d.now != nil {
 		now = d.now
 	}
-	return agentsight.Settled{Before: now().Add(-d.settings.SettleAfter), MaxAge: d.settings.SettledMaxAge}
+	// On the minute: the listings of a dashboard's panels, kept at slightly different
+	// moments, then end at the same instant, and so share their tails' pages.
+	before := now().Add(-d.settings.SettleAfter).Truncate(time.Minute)
+	return agentsight.Settled{Before: before, MaxAge: d.settings.SettledMaxAge}
 }
 
 // NewDatasource creates the instance for one data source's settings. It never fails: a bad

@@ -276,7 +276,17 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 // another query of the request reads anyway (no request of its own), or with one
 // page_size=1 request.
 func (d *Datasource) countOne(ctx context.Context, r *run, f agentsight.Filters) (int, error) {
-	if r.listed.rows(f) > 0 {
+	if rows := r.listed.rows(f); rows > 0 {
+		// The settled rows and the tail that listing reads anyway count the range too.
+		listing, reused, ok, err := d.client.ListSettledTail(ctx, f, rows, agentsight.Summary, d.settled())
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			r.planned("settled listing")
+			r.settledRows.Add(int64(reused))
+			return listing.Count, nil
+		}
 		first, err := d.client.ListFirstPage(ctx, f, agentsight.StartsGroupedBy(""))
 		if err != nil {
 			return 0, err
