@@ -69,7 +69,8 @@ func (c *Client) ListSettledTail(ctx context.Context, f Filters, limit int, deta
 		return nil, 0, false, nil
 	}
 	var tail []Conversation
-	if !kept.end.After(f.StartedBefore) {
+	tailRead := !kept.end.After(f.StartedBefore)
+	if tailRead {
 		t := f
 		t.StartedAfter = kept.end
 		read, err := c.ListAll(ctx, t, limit, detail)
@@ -101,7 +102,7 @@ func (c *Client) ListSettledTail(ctx context.Context, f Filters, limit int, deta
 		merged = append(merged, conv)
 		reused++
 	}
-	if len(tail) > 0 {
+	if tailRead {
 		c.extendSettled(key, kept, f, tail, s)
 	}
 	// The settled rows and the tail are every row of the range: a cut at limit is the one a
@@ -158,13 +159,14 @@ func settledEnd(f Filters, s Settled) time.Time {
 	return s.Before
 }
 
-// startedBefore copies the rows (newest first) that started before end; false when a row
-// has no start, which no range can then place.
+// startedBefore copies the rows that started before end; false when a row has no start,
+// which no range can then place, or when the rows are not newest first: the settled rows
+// follow the tail's only if the API lists by start, newest first, as the merge assumes.
 func startedBefore(convs []Conversation, end time.Time) ([]Conversation, bool) {
 	var out []Conversation
 	for i := range convs {
 		t := convs[i].StartedAt
-		if t == nil {
+		if t == nil || (i > 0 && t.After(*convs[i-1].StartedAt)) {
 			return nil, false
 		}
 		if t.Before(end) {

@@ -2,6 +2,7 @@ package agentsight_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -118,6 +119,39 @@ func TestCountSettledReusesSettledBuckets(t *testing.T) {
 		pastTTL(time.Millisecond)
 		if err != nil || reused != want.reused || (rec.Load() == before) != want.reused {
 			t.Fatalf("count %d: reused %v (want %v), %d requests, error %v", i, reused, want.reused, rec.Load()-before, err)
+		}
+	}
+}
+
+// Rows the API does not list newest first are never kept: settled rows follow a tail's only
+// when the API lists by start, so a refresh of such an API reads the whole range.
+func TestListSettledKeepsOnlyRowsListedNewestFirst(t *testing.T) {
+	ctx := context.Background()
+	end := fake.DefaultEnd()
+	var sent atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		if after, _ := time.Parse(time.RFC3339, r.URL.Query().Get("started_at_after")); after.After(end.Add(-2 * time.Hour)) {
+			_, _ = fmt.Fprint(w, `{"count":0,"next":null,"previous":null,"results":[]}`)
+			return
+		}
+		_, _ = fmt.Fprintf(w, `{"count":2,"next":null,"previous":null,"results":[{"id":1,"started_at":%q},{"id":2,"started_at":%q}]}`,
+			end.Add(-3*time.Hour).Format(time.RFC3339), end.Add(-2*time.Hour).Format(time.RFC3339))
+	}))
+	t.Cleanup(hs.Close)
+	c, err := agentsight.New(agentsight.Options{BaseURL: hs.URL, APIKey: "k", CacheTTL: time.Millisecond, HTTPClient: hs.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	settled := agentsight.Settled{Before: end.Add(-time.Hour), MaxAge: time.Hour}
+	f := agentsight.Filters{StartedAfter: end.Add(-24 * time.Hour), StartedBefore: end}
+	for i := range 2 {
+		_, reused, err := c.ListSettled(ctx, f, 0, agentsight.Summary, settled)
+		pastTTL(time.Millisecond)
+		if err != nil || reused != 0 || sent.Load() != int64(i+1) {
+			t.Fatalf("read %d: reused %d rows, %d requests, error %v", i, reused, sent.Load(), err)
 		}
 	}
 }
