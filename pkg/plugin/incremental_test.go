@@ -247,3 +247,24 @@ func TestIncrementalRefreshReusesSettledBuckets(t *testing.T) {
 	want, _ := p.run(cold, from(), now, series)
 	sameAnswer(t, "refresh", resp["A"], want["A"])
 }
+
+// settleAfter 0s turns incremental refresh off: every refresh reads the whole range again.
+func TestIncrementalRefreshOff(t *testing.T) {
+	p := newPerfEnv(t, 20000).with(t)
+	now := fake.DefaultEnd()
+	d := p.instance(map[string]any{"pageSize": 100, "maxConversations": 20000, "settleAfter": "0s"})
+	d.now = func() time.Time { return now }
+	panels := dashboardPanels("")
+	_, first := p.run(d, now.Add(-7*24*time.Hour), now, panels...)
+	now = now.Add(30 * time.Second)
+	resp, sent := p.run(d, now.Add(-7*24*time.Hour), now, panels...)
+	for _, pn := range panels {
+		if n := settledStat(resp[pn.refID]); n != 0 {
+			t.Fatalf("panel %s: %d rows or buckets from settled data with settleAfter 0s", pn.refID, n)
+		}
+	}
+	t.Logf("first load %d requests, refresh %d", first, sent)
+	if sent < first {
+		t.Fatalf("a refresh sent %d requests, the first load %d: with settleAfter 0s it reads the whole range", sent, first)
+	}
+}
