@@ -44,9 +44,10 @@ func (l *listedRows) rows(f agentsight.Filters) int {
 	return l.limits[f.Values().Encode()]
 }
 
-// listAll is client.ListSettled (ListAll reusing the settled rows of earlier refreshes), shared by the queries of a request that read the same listing
-// to the same limit and detail: the pages are requested once anyway (the client's cache and
-// in-flight collapsing see to that), and this decodes them once too. Every query sharing it
+// listAll is client.ListSettled (ListAll reusing the settled rows of earlier refreshes),
+// shared by the queries of a request that read the same listing to the same limit and
+// detail: the pages are requested once anyway (the client's cache and in-flight collapsing
+// see to that), and this decodes them once too. Every query sharing it
 // shows the listing's calls; only the one that ran it counts them as sent.
 func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, limit int, detail agentsight.Detail) (*agentsight.Listing, error) {
 	l := r.listed

@@ -197,9 +197,9 @@ func (d *Datasource) countSettled(ctx context.Context, r *run, f agentsight.Filt
 	return true, nil
 }
 
-// keepsRows says whether a count whose listing has count rows (at most limit reads) holds
-// them for the next refresh rather than streaming them: only with incremental refresh on, and only if they fit
-// what the cache may keep.
+// keepsRows says whether a count whose listing has count rows (it reads at most limit)
+// holds them for the next refresh rather than streaming them: only with incremental
+// refresh on, and only if they fit what the cache may keep.
 func (d *Datasource) keepsRows(count, limit int) bool {
 	return d.settled() != (agentsight.Settled{}) && d.client.KeepsSettledRows(min(count, limit))
 }
