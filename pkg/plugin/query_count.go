@@ -181,9 +181,9 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 }
 
 // countSettled counts f's conversations from the rows earlier refreshes kept and the API's
-// rows since (agentsight.ListSettledTail); done is false, and nothing was sent, when no
-// settled rows cover the range's start or the tail is incomplete: the caller then plans as
-// for a first read.
+// rows since (agentsight.ListSettledTail). done is false when no settled rows cover the
+// range's start (nothing was sent), when the tail is incomplete, or when the range holds
+// more than maxConversations: the caller then plans as for a first read.
 func (d *Datasource) countSettled(ctx context.Context, r *run, f agentsight.Filters, detail agentsight.Detail, add func([]agentsight.Conversation)) (done bool, err error) {
 	listing, reused, ok, err := d.client.ListSettledTail(ctx, f, d.settings.MaxConversations, detail, d.settled())
 	if err != nil || !ok || listing.Truncated {

@@ -75,8 +75,8 @@ type Server struct {
 	cache   map[string][]int32
 }
 
-// New builds a Server. It indexes the data set once (Add grows what it serves); the data set must not be
-// modified afterwards.
+// New builds a Server. It indexes the data set once; the data set must not be modified
+// afterwards (Add grows what the server serves).
 func New(opts Options) *Server {
 	if opts.Dataset == nil {
 		opts.Dataset = NewDataset(DatasetOptions{})
@@ -110,8 +110,8 @@ func New(opts Options) *Server {
 }
 
 // Add serves convs from now on, as if they had just been created: a test or a benchmark
-// grows the data set while the plugin refreshes. The conversations are copied; Dataset()
-// still returns the data set the server was built with.
+// grows the data set while the plugin refreshes. The conversations are copied (their
+// messages are shared); Dataset() still returns the data set the server was built with.
 func (s *Server) Add(convs ...Conversation) {
 	s.data.Lock()
 	defer s.data.Unlock()
