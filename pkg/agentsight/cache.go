@@ -23,12 +23,17 @@ type responseCache struct {
 	order   *list.List // front = most recently used
 	entries map[string]*list.Element
 	sweeper *time.Timer // armed while the cache holds entries
+	sweepAt time.Time   // when it fires
 	closed  bool
 }
 
+// cacheEntry is a response body, or a value the client keeps with the same budget and
+// eviction (settled rows, see settled.go).
 type cacheEntry struct {
 	key     string
 	body    []byte
+	value   any
+	size    int64
 	expires time.Time
 }
 
@@ -37,6 +42,23 @@ func newResponseCache(ttl time.Duration, maxBytes int64) *responseCache {
 }
 
 func (c *responseCache) get(key string) ([]byte, bool) {
+	e, ok := c.entry(key)
+	if !ok {
+		return nil, false
+	}
+	return e.body, true
+}
+
+// value is what putValue stored under key, until it expires or is evicted.
+func (c *responseCache) value(key string) (any, bool) {
+	e, ok := c.entry(key)
+	if !ok {
+		return nil, false
+	}
+	return e.value, true
+}
+
+func (c *responseCache) entry(key string) (*cacheEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -49,7 +71,7 @@ func (c *responseCache) get(key string) ([]byte, bool) {
 		return nil, false
 	}
 	c.order.MoveToFront(el)
-	return e.body, true
+	return e, true
 }
 
 // holds says whether n more bytes of responses fit in half the cache; false without a cache.
@@ -58,7 +80,17 @@ func (c *responseCache) holds(n int64) bool {
 }
 
 func (c *responseCache) put(key string, body []byte) {
-	size := int64(len(body) + len(key))
+	c.store(&cacheEntry{key: key, body: body, size: int64(len(body) + len(key)), expires: c.now().Add(c.ttl)})
+}
+
+// putValue keeps v, of about size bytes, under key until expires, within the budget the
+// responses share: what a refresh reuses competes for the same memory, and goes with it.
+func (c *responseCache) putValue(key string, v any, size int64, expires time.Time) {
+	c.store(&cacheEntry{key: key, value: v, size: size + int64(len(key)), expires: expires})
+}
+
+func (c *responseCache) store(e *cacheEntry) {
+	key, size := e.key, e.size
 	if size > c.maxBytes {
 		return
 	}
@@ -70,13 +102,19 @@ func (c *responseCache) put(key string, body []byte) {
 	if c.closed {
 		return
 	}
-	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, body: body, expires: c.now().Add(c.ttl)})
+	c.entries[key] = c.order.PushFront(e)
 	c.bytes += size
 	for c.bytes > c.maxBytes {
 		c.remove(c.order.Back())
 	}
-	if c.sweeper == nil {
-		c.armSweep(c.ttl)
+	// Settled rows live for hours and responses for a minute: an entry that expires before
+	// the armed sweep brings it forward.
+	if c.sweeper == nil || e.expires.Before(c.sweepAt) {
+		if c.sweeper != nil {
+			c.sweeper.Stop()
+		}
+		c.armSweep(max(e.expires.Sub(c.now()), 0))
+		c.sweepAt = e.expires
 	}
 }
 
@@ -119,6 +157,7 @@ func (c *responseCache) sweep() {
 	}
 	if !next.IsZero() {
 		c.armSweep(next.Sub(now))
+		c.sweepAt = next
 	}
 }
 
@@ -150,5 +189,5 @@ func (c *responseCache) resetLocked() {
 func (c *responseCache) remove(el *list.Element) {
 	e := c.order.Remove(el).(*cacheEntry)
 	delete(c.entries, e.key)
-	c.bytes -= int64(len(e.body) + len(e.key))
+	c.bytes -= e.size
 }

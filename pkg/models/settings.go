@@ -24,6 +24,8 @@ const (
 	DefaultConcurrency      = 4
 	DefaultCacheTTL         = 60 * time.Second
 	DefaultTimeout          = 30 * time.Second
+	DefaultSettleAfter      = time.Hour
+	DefaultSettledMaxAge    = 6 * time.Hour
 )
 
 // ErrMissingAPIKey is the design's wording for a data source without a key.
@@ -43,6 +45,13 @@ type Settings struct {
 	Concurrency           int
 	CacheTTL              time.Duration
 	Timeout               time.Duration
+	// SettleAfter is how long after its start a conversation is taken as settled: a refresh
+	// reuses the settled rows it read before rather than reading them again. 0 turns
+	// incremental refresh off.
+	SettleAfter time.Duration
+	// SettledMaxAge bounds how long settled rows are reused, so that deletions and late
+	// changes show eventually.
+	SettledMaxAge time.Duration
 }
 
 // DefaultSettings returns the settings of a data source nobody configured beyond its key.
@@ -57,6 +66,8 @@ func DefaultSettings() Settings {
 		Concurrency:           DefaultConcurrency,
 		CacheTTL:              DefaultCacheTTL,
 		Timeout:               DefaultTimeout,
+		SettleAfter:           DefaultSettleAfter,
+		SettledMaxAge:         DefaultSettledMaxAge,
 	}
 }
 
@@ -72,6 +83,8 @@ type settingsJSON struct {
 	Concurrency           json.RawMessage `json:"concurrency"`
 	CacheTTL              json.RawMessage `json:"cacheTTL"`
 	Timeout               json.RawMessage `json:"timeout"`
+	SettleAfter           json.RawMessage `json:"settleAfter"`
+	SettledMaxAge         json.RawMessage `json:"settledMaxAge"`
 }
 
 // LoadSettings reads a data source's URL, jsonData and decrypted secureJsonData. A setting that
@@ -118,6 +131,12 @@ func LoadSettings(rawURL string, jsonData []byte, secure map[string]string) (Set
 	if s.Timeout, err = durationSetting(KeyTimeout, raw.Timeout, s.Timeout); err != nil {
 		return s, err
 	}
+	if s.SettleAfter, err = durationSetting(KeySettleAfter, raw.SettleAfter, s.SettleAfter); err != nil {
+		return s, err
+	}
+	if s.SettledMaxAge, err = durationSetting(KeySettledMaxAge, raw.SettledMaxAge, s.SettledMaxAge); err != nil {
+		return s, err
+	}
 	return s, s.Validate()
 }
 
@@ -157,6 +176,8 @@ func (s Settings) Validate() error {
 	}{
 		{KeyCacheTTL, s.CacheTTL},
 		{KeyTimeout, s.Timeout},
+		{KeySettleAfter, s.SettleAfter},
+		{KeySettledMaxAge, s.SettledMaxAge},
 	}
 	for _, c := range durations {
 		spec := Spec(c.key)

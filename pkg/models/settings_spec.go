@@ -50,6 +50,8 @@ const (
 	KeyConcurrency           = "concurrency"
 	KeyCacheTTL              = "cacheTTL"
 	KeyTimeout               = "timeout"
+	KeySettleAfter           = "settleAfter"
+	KeySettledMaxAge         = "settledMaxAge"
 )
 
 // ReservedHeaders are the headers the HTTP client itself must control (framing, connection,
@@ -76,6 +78,14 @@ const (
 	defaultTimeoutText   = "30s"
 	minTimeoutText       = "1s"
 	maxTimeoutText       = "10m"
+	// A conversation's messages (and so has_messages, message_contains, action_name and
+	// its message count) change while it is live; an hour covers a long support chat.
+	defaultSettleAfterText   = "1h"
+	minSettleAfterText       = "0s"
+	maxSettleAfterText       = "7d"
+	defaultSettledMaxAgeText = "6h"
+	minSettledMaxAgeText     = "1m"
+	maxSettledMaxAgeText     = "7d"
 )
 
 // SettingSpecs lists every setting in the order the config page shows them.
@@ -91,6 +101,8 @@ func SettingSpecs() []SettingSpec {
 		{Key: KeyConcurrency, Label: "Concurrency", Kind: KindInt, Default: DefaultConcurrency, Min: MinConcurrency, Max: MaxConcurrency},
 		{Key: KeyCacheTTL, Label: "Cache TTL", Kind: KindDuration, Default: defaultCacheTTLText, Min: minCacheTTLText, Max: maxCacheTTLText},
 		{Key: KeyTimeout, Label: "Timeout", Kind: KindDuration, Default: defaultTimeoutText, Min: minTimeoutText, Max: maxTimeoutText},
+		{Key: KeySettleAfter, Label: "Settle after", Kind: KindDuration, Default: defaultSettleAfterText, Min: minSettleAfterText, Max: maxSettleAfterText},
+		{Key: KeySettledMaxAge, Label: "Settled data max age", Kind: KindDuration, Default: defaultSettledMaxAgeText, Min: minSettledMaxAgeText, Max: maxSettledMaxAgeText},
 	}
 }
 

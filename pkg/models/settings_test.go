@@ -49,6 +49,8 @@ func TestLoadSettingsValues(t *testing.T) {
 		{"cacheTTL 1m", "", `{"cacheTTL":"1m"}`, func(s Settings) bool { return s.CacheTTL == time.Minute }},
 		{"cacheTTL seconds as number", "", `{"cacheTTL":60}`, func(s Settings) bool { return s.CacheTTL == time.Minute }},
 		{"cacheTTL 0s turns the cache off", "", `{"cacheTTL":"0s"}`, func(s Settings) bool { return s.CacheTTL == 0 }},
+		{"settleAfter 0s turns incremental refresh off", "", `{"settleAfter":"0s"}`, func(s Settings) bool { return s.SettleAfter == 0 }},
+		{"settleAfter and settledMaxAge default", "", `{}`, func(s Settings) bool { return s.SettleAfter == time.Hour && s.SettledMaxAge == 6*time.Hour }},
 		{"cacheTTL 0", "", `{"cacheTTL":"0"}`, func(s Settings) bool { return s.CacheTTL == 0 }},
 		{"cacheTTL number 0", "", `{"cacheTTL":0}`, func(s Settings) bool { return s.CacheTTL == 0 }},
 		{"cacheTTL 1d", "", `{"cacheTTL":"1d"}`, func(s Settings) bool { return s.CacheTTL == 24*time.Hour }},
@@ -62,10 +64,11 @@ func TestLoadSettingsValues(t *testing.T) {
 		{"timeout 2m", "", `{"timeout":"2m"}`, func(s Settings) bool { return s.Timeout == 2*time.Minute }},
 		{"timeout as number", "", `{"timeout":10}`, func(s Settings) bool { return s.Timeout == 10*time.Second }},
 		{"timeout fractional seconds", "", `{"timeout":1.5}`, func(s Settings) bool { return s.Timeout == 1500*time.Millisecond }},
-		{"every key", "http://localhost:8080", `{"authHeader":"X-Key","authScheme":"Token","pageSize":"10","maxConversations":100,"concurrency":1,"cacheTTL":"5m","timeout":"1s"}`,
+		{"every key", "http://localhost:8080", `{"authHeader":"X-Key","authScheme":"Token","pageSize":"10","maxConversations":100,"concurrency":1,"cacheTTL":"5m","timeout":"1s","settleAfter":"30m","settledMaxAge":"2h"}`,
 			func(s Settings) bool {
 				return s == Settings{URL: "http://localhost:8080", APIKey: key, AuthHeader: "X-Key", AuthScheme: "Token", PageSize: 10,
-					MaxConversations: 100, MaxFilterCombinations: DefaultFilterCombos, Concurrency: 1, CacheTTL: 5 * time.Minute, Timeout: time.Second}
+					MaxConversations: 100, MaxFilterCombinations: DefaultFilterCombos, Concurrency: 1, CacheTTL: 5 * time.Minute, Timeout: time.Second,
+					SettleAfter: 30 * time.Minute, SettledMaxAge: 2 * time.Hour}
 			}},
 	}
 	for _, tt := range tests {
@@ -107,6 +110,7 @@ func TestLoadSettingsErrors(t *testing.T) {
 		{"pageSize 0", "", `{"pageSize":0}`, secure(), []string{"Page size must be between 1 and 100, got 0"}},
 		{"cacheTTL absurd number", "", `{"cacheTTL":1e10}`, secure(), []string{"Cache TTL must be between 0s and 24h, got 1e+10s"}},
 		{"timeout negative number", "", `{"timeout":-5}`, secure(), []string{"Timeout must be between 1s and 10m, got -5s"}},
+		{"settledMaxAge below its minimum", "", `{"settledMaxAge":"10s"}`, secure(), []string{"Settled data max age must be between 1m and 7d, got 10s"}},
 		{"pageSize too large", "", `{"pageSize":101}`, secure(), []string{"Page size must be between 1 and 100, got 101"}},
 		{"maxConversations negative", "", `{"maxConversations":-1}`, secure(), []string{"Max conversations must be between 1 and 1000000"}},
 		{"maxConversations too large", "", `{"maxConversations":"1000001"}`, secure(), []string{"Max conversations must be between 1 and 1000000"}},

@@ -5,6 +5,7 @@ package plugin
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
@@ -30,6 +31,24 @@ type Datasource struct {
 	settingsErr error
 	client      *agentsight.Client
 	links       frames.LinkTarget
+	// now is the clock that settles conversations (nil: time.Now); tests move it.
+	now func() time.Time
+}
+
+// settled is which conversations a refresh may take from what it read before: those that
+// started more than settleAfter ago (none when settleAfter is 0).
+func (d *Datasource) settled() agentsight.Settled {
+	if d.settings.SettleAfter <= 0 {
+		return agentsight.Settled{}
+	}
+	now := time.Now
+	if d.now != nil {
+		now = d.now
+	}
+	// On the minute: the listings of a dashboard's panels, kept at slightly different
+	// moments, then end at the same instant, and so share their tails' pages.
+	before := now().Add(-d.settings.SettleAfter).Truncate(time.Minute)
+	return agentsight.Settled{Before: before, MaxAge: d.settings.SettledMaxAge}
 }
 
 // NewDatasource creates the instance for one data source's settings. It never fails: a bad

@@ -31,6 +31,7 @@ type sharedKey struct {
 type sharedListing struct {
 	once    sync.Once
 	listing *agentsight.Listing
+	reused  int
 	calls   *agentsight.Trace
 	err     error
 }
@@ -43,15 +44,18 @@ func (l *listedRows) rows(f agentsight.Filters) int {
 	return l.limits[f.Values().Encode()]
 }
 
-// listAll is client.ListAll, shared by the queries of a request that read the same listing
-// to the same limit and detail: the pages are requested once anyway (the client's cache and
-// in-flight collapsing see to that), and this decodes them once too. Every query sharing it
+// listAll is client.ListSettled (ListAll reusing the settled rows of earlier refreshes),
+// shared by the queries of a request that read the same listing to the same limit and
+// detail: the pages are requested once anyway (the client's cache and in-flight collapsing
+// see to that), and this decodes them once too. Every query sharing it
 // shows the listing's calls; only the one that ran it counts them as sent.
 func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, limit int, detail agentsight.Detail) (*agentsight.Listing, error) {
 	l := r.listed
 	pages := f.Values().Encode()
 	if l == nil || l.limits[pages] != limit {
-		return d.client.ListAll(ctx, f, limit, detail)
+		listing, reused, err := d.client.ListSettled(ctx, f, limit, detail, d.settled())
+		r.settledRows.Add(int64(reused))
+		return listing, err
 	}
 	key := sharedKey{pages, detail}
 	l.mu.Lock()
@@ -67,11 +71,12 @@ func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, 
 		s.calls = &agentsight.Trace{}
 		// Contained: a panic here would leave every query sharing the listing without one.
 		s.err = agentsight.Contain(func() (err error) {
-			s.listing, err = d.client.ListAll(agentsight.WithTrace(ctx, s.calls), f, limit, detail)
+			s.listing, s.reused, err = d.client.ListSettled(agentsight.WithTrace(ctx, s.calls), f, limit, detail, d.settled())
 			return err
 		})
 	})
 	agentsight.RecordShared(ctx, s.calls.Calls(), ran)
+	r.settledRows.Add(int64(s.reused))
 	return s.listing, s.err
 }
 

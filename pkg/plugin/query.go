@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
@@ -62,6 +63,9 @@ type run struct {
 	// bucketCounts is how many per-bucket count requests the query planned so far, within
 	// agentsight.MaxBucketCounts.
 	bucketCounts int
+	// settledRows and settledBuckets are the rows and bucket counts taken from settled data
+	// rather than read again (incremental refresh), for the inspector's stats.
+	settledRows, settledBuckets atomic.Int64
 }
 
 // planned records a plan the query used, once.
@@ -192,7 +196,8 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery, r *run, par
 		attribute.Int("agentsight.cache_hits", cached), attribute.StringSlice("agentsight.plan", r.plans))
 	logger := log.DefaultLogger.FromContext(ctx)
 	args := []any{"refId", q.RefID, "queryType", parsed.Type, "plan", strings.Join(r.plans, ","),
-		"requests", sent, "attempts", attempts, "cacheHits", cached, "duration", time.Since(start), "error", err}
+		"requests", sent, "attempts", attempts, "cacheHits", cached, "settledRows", r.settledRows.Load(),
+		"settledBuckets", r.settledBuckets.Load(), "duration", time.Since(start), "error", err}
 	if err != nil {
 		status, source, msg := d.describe(err, parsed.ConversationID)
 		span.RecordError(err)
@@ -229,6 +234,14 @@ func (d *Datasource) annotate(frames data.Frames, r *run, trace *agentsight.Trac
 			f.Meta.Stats = []data.QueryStat{
 				{FieldConfig: data.FieldConfig{DisplayName: "API requests"}, Value: float64(sent)},
 				{FieldConfig: data.FieldConfig{DisplayName: "Cached API responses"}, Value: float64(cached)},
+			}
+			// Shown only when a refresh reused settled data, so that a cold query's stats
+			// stay as they were.
+			if n := r.settledRows.Load(); n > 0 {
+				f.Meta.Stats = append(f.Meta.Stats, data.QueryStat{FieldConfig: data.FieldConfig{DisplayName: "Rows from settled data"}, Value: float64(n)})
+			}
+			if n := r.settledBuckets.Load(); n > 0 {
+				f.Meta.Stats = append(f.Meta.Stats, data.QueryStat{FieldConfig: data.FieldConfig{DisplayName: "Buckets from settled data"}, Value: float64(n)})
 			}
 		}
 	}

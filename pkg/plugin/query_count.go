@@ -73,6 +73,15 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 // exact plan when the range holds more conversations than a query may read.
 func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	limit := d.settings.MaxConversations
+	shared := r.listed.rows(f) == limit
+	detail := agentsight.StartsGroupedBy("")
+	if shared {
+		// Other queries of the request read this very listing: share its settled rows too.
+		detail = agentsight.Summary
+	}
+	if done, err := d.countSettled(ctx, r, f, detail, countInto(series, "")); done || err != nil {
+		return err
+	}
 	first, err := d.client.ListFirstPage(ctx, f, agentsight.StartsGroupedBy(""))
 	if err != nil {
 		return err
@@ -106,14 +115,16 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 	r.planned("listing")
 	add := countInto(series, "")
 	var listing *agentsight.Listing
-	if r.listed.rows(f) == limit {
-		// Other queries of the request read this very listing: share it.
+	switch {
+	case shared:
 		listing, err = d.listAll(ctx, r, f, limit, agentsight.Summary)
 		if err == nil {
 			add(listing.Conversations)
 		}
-	} else {
-		listing, err = d.client.ListEach(ctx, f, limit, agentsight.StartsGroupedBy(""), first, add)
+	case d.keepsRows(first.Count, limit):
+		listing, err = d.keepListing(ctx, f, limit, detail, first, add)
+	default:
+		listing, err = d.client.ListEach(ctx, f, limit, detail, first, add)
 	}
 	if err != nil {
 		return err
@@ -142,22 +153,68 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 		}
 		return err
 	}
-	r.planned("streamed listing")
 	detail := agentsight.StartsGroupedBy(r.query.GroupBy)
+	if done, err := d.countSettled(ctx, r, combos[0], detail, add); done || err != nil {
+		return err
+	}
+	r.planned("streamed listing")
 	first, err := d.client.ListFirstPage(ctx, combos[0], detail)
 	if err != nil {
 		return err
 	}
 	shown := 0
-	listing, err := d.client.ListEach(ctx, combos[0], limit, detail, first, func(convs []agentsight.Conversation) {
+	visit := func(convs []agentsight.Conversation) {
 		shown += len(convs)
 		add(convs)
-	})
+	}
+	var listing *agentsight.Listing
+	if d.keepsRows(first.Count, limit) {
+		listing, err = d.keepListing(ctx, combos[0], limit, detail, first, visit)
+	} else {
+		listing, err = d.client.ListEach(ctx, combos[0], limit, detail, first, visit)
+	}
 	if err != nil {
 		return err
 	}
 	warnListing(r, listing.Problems, listing.Truncated, shown, listing.Count)
 	return nil
+}
+
+// countSettled counts f's conversations from the rows earlier refreshes kept and the API's
+// rows since (agentsight.ListSettledTail). done is false when no settled rows cover the
+// range's start (nothing was sent), when the tail is incomplete, or when the range holds
+// more than maxConversations: the caller then plans as for a first read.
+func (d *Datasource) countSettled(ctx context.Context, r *run, f agentsight.Filters, detail agentsight.Detail, add func([]agentsight.Conversation)) (done bool, err error) {
+	listing, reused, ok, err := d.client.ListSettledTail(ctx, f, d.settings.MaxConversations, detail, d.settled())
+	if err != nil || !ok || listing.Truncated {
+		// A range over the limit is counted as a first read counts it (bucket by bucket,
+		// or with the usual warning).
+		return false, err
+	}
+	r.planned("settled listing")
+	r.settledRows.Add(int64(reused))
+	add(listing.Conversations)
+	return true, nil
+}
+
+// keepsRows says whether a count whose listing has count rows (it reads at most limit)
+// holds them for the next refresh rather than streaming them: only with incremental
+// refresh on, and only if they fit what the cache may keep.
+func (d *Datasource) keepsRows(count, limit int) bool {
+	return d.settled() != (agentsight.Settled{}) && d.client.KeepsSettledRows(min(count, limit))
+}
+
+// keepListing is ListEach for a count whose settled rows the next refresh reuses: it keeps
+// the rows (a count's detail holds little more than their starts) so that they can be
+// stored.
+func (d *Datasource) keepListing(ctx context.Context, f agentsight.Filters, limit int, detail agentsight.Detail, first *agentsight.ConversationPage, add func([]agentsight.Conversation)) (*agentsight.Listing, error) {
+	listing, err := d.client.ListRest(ctx, f, limit, detail, first)
+	if err != nil {
+		return nil, err
+	}
+	add(listing.Conversations)
+	d.client.KeepSettled(f, detail, listing, d.settled())
+	return listing, nil
 }
 
 // countInto adds conversations to series at their start, in the group of their groupBy
@@ -174,12 +231,16 @@ func countInto(series *frames.CountSeries, groupBy string) func([]agentsight.Con
 
 func (d *Datasource) countPerBucket(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	var mu sync.Mutex
+	settled := d.settled()
 	return forEach(ctx, series.Buckets.N, d.client.Concurrency(), func(ctx context.Context, i int) error {
 		bf := f
 		bf.StartedAfter, bf.StartedBefore = series.Buckets.Bounds(i, r.from, r.to)
-		n, err := d.client.CountConversations(ctx, bf)
+		n, reused, err := d.client.CountSettled(ctx, bf, settled)
 		if err != nil {
 			return err
+		}
+		if reused {
+			r.settledBuckets.Add(1)
 		}
 		mu.Lock()
 		series.AddToBucket("", i, float64(n))
@@ -215,7 +276,17 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 // another query of the request reads anyway (no request of its own), or with one
 // page_size=1 request.
 func (d *Datasource) countOne(ctx context.Context, r *run, f agentsight.Filters) (int, error) {
-	if r.listed.rows(f) > 0 {
+	if rows := r.listed.rows(f); rows > 0 {
+		// The settled rows and the tail that listing reads anyway count the range too.
+		listing, reused, ok, err := d.client.ListSettledTail(ctx, f, rows, agentsight.Summary, d.settled())
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			r.planned("settled listing")
+			r.settledRows.Add(int64(reused))
+			return listing.Count, nil
+		}
 		first, err := d.client.ListFirstPage(ctx, f, agentsight.StartsGroupedBy(""))
 		if err != nil {
 			return 0, err

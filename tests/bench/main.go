@@ -49,6 +49,12 @@ type config struct {
 	dashboardSize int
 	localSize     int
 	embed         bool
+	// The auto-refresh scenario (refresh.go).
+	refreshSize     int
+	refreshes       int
+	refreshInterval time.Duration
+	refreshArrivals int
+	refreshOnly     bool
 }
 
 func main() {
@@ -71,6 +77,11 @@ func main() {
 	flag.IntVar(&cfg.dashboardSize, "dashboard-size", 10000, "conversations for the dashboard scenario")
 	flag.IntVar(&cfg.localSize, "local-size", 100000, "conversations for the local-processing measurement")
 	flag.BoolVar(&cfg.embed, "embed", true, "list pages carry the conversations' messages")
+	flag.IntVar(&cfg.refreshSize, "refresh-size", 10000, "conversations (over 28 days) for the auto-refresh scenario")
+	flag.IntVar(&cfg.refreshes, "refreshes", 20, "refreshes in the auto-refresh scenario")
+	flag.DurationVar(&cfg.refreshInterval, "refresh-interval", 30*time.Second, "how far the fake's clock moves between refreshes")
+	flag.IntVar(&cfg.refreshArrivals, "refresh-arrivals", 3, "conversations that arrive before each refresh")
+	flag.BoolVar(&cfg.refreshOnly, "refresh-only", false, "run only the auto-refresh scenario")
 	flag.StringVar(&child, "local-child", "", "internal: run the local-processing measurement on the pages in this directory")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -320,6 +331,19 @@ func run(ctx context.Context, cfg config) (string, error) {
 	}
 
 	loadBefore := loadAvg()
+	if cfg.refreshOnly {
+		log.Printf("auto-refresh (%d conversations, %d refreshes)", cfg.refreshSize, cfg.refreshes)
+		refresh, targets, err := runRefresh(ctx, cfg, bin)
+		if err != nil {
+			return "", fmt.Errorf("auto-refresh: %w", err)
+		}
+		var b strings.Builder
+		w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+		w("# Benchmarks: auto-refresh only\n\nLatency %s, concurrency %d, page size %d; load average %s at the start, %s at the end.\n", cfg.latency, cfg.concurrency, cfg.pageSize, loadBefore, loadAvg())
+		renderRefresh(w, refresh)
+		renderTargets(w, targets)
+		return b.String(), nil
+	}
 	var rows []row
 	var targets []target
 	datasets := map[int]*fake.Dataset{}
@@ -359,13 +383,20 @@ func run(ctx context.Context, cfg config) (string, error) {
 	targets = append(targets, dashTargets...)
 	clear(datasets) // the local measurement runs in a child process; free the parent's memory
 
+	log.Printf("auto-refresh (%d conversations, %d refreshes)", cfg.refreshSize, cfg.refreshes)
+	refresh, refreshTargets, err := runRefresh(ctx, cfg, bin)
+	if err != nil {
+		return "", fmt.Errorf("auto-refresh: %w", err)
+	}
+	targets = append(targets, refreshTargets...)
+
 	log.Printf("local processing (%d conversations, one core)", cfg.localSize)
 	local, localTargets, err := runLocal(ctx, cfg, tmp)
 	if err != nil {
 		return "", fmt.Errorf("local processing: %w", err)
 	}
 	targets = append(targets, localTargets...)
-	return render(cfg, rows, dash, local, targets, loadBefore+" at the start, "+loadAvg()+" at the end"), nil
+	return render(cfg, rows, dash, refresh, local, targets, loadBefore+" at the start, "+loadAvg()+" at the end"), nil
 }
 
 // loadAvg is the 1, 5 and 15 minute load averages: other work on the machine skews every
@@ -705,7 +736,7 @@ func renderPages(srv *fake.Server, dir string, pageSize int, from, to time.Time)
 	return all.Close()
 }
 
-func render(cfg config, rows []row, dash *dashboardResult, local []localResult, targets []target, load string) string {
+func render(cfg config, rows []row, dash *dashboardResult, refresh *refreshResult, local []localResult, targets []target, load string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Benchmarks\n\n")
@@ -741,7 +772,9 @@ func render(cfg config, rows []row, dash *dashboardResult, local []localResult, 
 	w("| **dashboard, one request** | **%d** | %s |\n", dash.dash.requests, ms(dash.dash.wall))
 	w("| refresh within the cache TTL | %d | %s |\n", dash.refresh.requests, ms(dash.refresh.wall))
 	w("| refresh with cacheTTL 0 (cache off) | %d | %s |\n", dash.noCach.requests, ms(dash.noCach.wall))
-	w("\nPlugin peak RSS over the dashboard runs: %s.\n\n", mb(dash.rss))
+	w("\nPlugin peak RSS over the dashboard runs: %s.\n", mb(dash.rss))
+	renderRefresh(w, refresh)
+	w("\n")
 	w("## Local processing (%d conversations, one core)\n\n", cfg.localSize)
 	w("Each measurement runs in a child process with `GOMAXPROCS=1` (one core); after %d untimed runs (a fresh process first grows its heap and faults its memory in), the time is the median of %d runs (each with a fresh client or instance, so an empty cache), CPU the child's user + system time over the same run, peak RSS the child's `VmHWM`. The pages of the whole range are rendered by the fake beforehand.\n\n", cfg.localWarmups, cfg.localReps)
 	w("- **core** is the local processing the target names, decode + bucket/table + frame: the API client (cache, pager, decoder) and the frame builders, as the count and table queries use them, with each page read from its file when requested (no HTTP), the frames encoded to Arrow as the SDK does. The count streams its listing into the series, decoding what the plugin's grouped count decodes (the id, the start and the language); the table lists every conversation.\n")
@@ -751,11 +784,15 @@ func render(cfg config, rows []row, dash *dashboardResult, local []localResult, 
 		w("| %s | %s | %s | %d | %.0f MB | %.0f ms | %s | %.0f ms | %s |\n", l.Layer, map[string]string{"count": "count by language, 1h buckets", "table": "conversations table"}[l.Query],
 			embedText(l.Embed), l.Pages, float64(l.Bytes)/1e6, l.Millis, joinInt64s(l.AllMillis), l.CPUMillis, mb(l.RSS))
 	}
+	renderTargets(w, targets)
+	return b.String()
+}
+
+func renderTargets(w func(string, ...any), targets []target) {
 	w("\n## Targets\n\n| target | measured | |\n| --- | --- | --- |\n")
 	for _, t := range targets {
 		w("| %s | %s | %s |\n", t.name, t.value, map[bool]string{true: "met", false: "**not met**"}[t.met])
 	}
-	return b.String()
 }
 
 func ms(d time.Duration) string {

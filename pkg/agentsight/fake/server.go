@@ -59,6 +59,8 @@ type Server struct {
 	opts   Options
 	scheme string // "" for a bare key
 
+	// data guards the index below: Add rebuilds it while requests read it.
+	data   sync.RWMutex
 	sorted []*Conversation // by StartedAt, then ID, ascending
 	text   []string        // lower-cased message contents of sorted[i], for message_contains
 	byID   map[int64]*Conversation
@@ -78,8 +80,8 @@ type Server struct {
 	cache   map[string][]int32
 }
 
-// New builds a Server. It indexes the data set once; the data set must not be
-// modified afterwards.
+// New builds a Server. It indexes the data set once; the data set must not be modified
+// afterwards (Add grows what the server serves).
 func New(opts Options) *Server {
 	if opts.Dataset == nil {
 		opts.Dataset = NewDataset(DatasetOptions{})
@@ -104,11 +106,38 @@ func New(opts Options) *Server {
 		s.scheme = ""
 	}
 	convs := opts.Dataset.Conversations
-	s.sorted = make([]*Conversation, len(convs))
-	s.byID = make(map[int64]*Conversation, len(convs))
+	all := make([]*Conversation, len(convs))
 	for i := range convs {
-		s.sorted[i] = &convs[i]
-		s.byID[convs[i].ID] = &convs[i]
+		all[i] = &convs[i]
+	}
+	s.index(all)
+	return s
+}
+
+// Add serves convs from now on, as if they had just been created: a test or a benchmark
+// grows the data set while the plugin refreshes. The conversations are copied (their
+// messages are shared); Dataset() still returns the data set the server was built with.
+func (s *Server) Add(convs ...Conversation) {
+	s.data.Lock()
+	defer s.data.Unlock()
+	all := slices.Clone(s.sorted)
+	for i := range convs {
+		c := convs[i]
+		all = append(all, &c)
+	}
+	s.index(all)
+	s.cacheMu.Lock()
+	clear(s.cache)
+	s.cacheMu.Unlock()
+}
+
+// index orders convs and builds the lookups the handlers read; the caller holds s.data (or
+// is New).
+func (s *Server) index(all []*Conversation) {
+	s.sorted = all
+	s.byID = make(map[int64]*Conversation, len(all))
+	for _, c := range all {
+		s.byID[c.ID] = c
 	}
 	// A hand-made data set need not be sorted; the server must still order correctly.
 	slices.SortStableFunc(s.sorted, func(a, b *Conversation) int {
@@ -128,7 +157,6 @@ func New(opts Options) *Server {
 		}
 		s.text[i] = b.String()
 	}
-	return s
 }
 
 func cmpInt(a, b int64) int {
@@ -388,6 +416,8 @@ func (s *Server) route(r *http.Request, authResp *response) response {
 		resp.header.Set("Allow", "GET, HEAD")
 		return resp
 	}
+	s.data.RLock()
+	defer s.data.RUnlock()
 	return handler()
 }
 
