@@ -291,6 +291,8 @@ type row struct {
 	rss           int64
 	note          string
 	withBaselines bool
+	// firstQuery marks the first query of a new plugin process, before any warm-up.
+	firstQuery bool
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -362,15 +364,11 @@ func run(ctx context.Context, cfg config) (string, error) {
 		}
 		rows = append(rows, sizeRows...)
 		for _, r := range sizeRows {
-			if r.kind == "total count" {
-				targets = append(targets, target{fmt.Sprintf("total over %d conversations = 1 request", n), fmt.Sprintf("%d requests", r.requests), r.requests == 1})
-			}
-			if r.kind == "conversations table" && r.requests == 100 {
-				ratioSeq, ratioFloor := float64(r.wall)/float64(r.seq), float64(r.wall)/float64(r.floor)
-				targets = append(targets,
-					target{fmt.Sprintf("table over 100 pages at %s, concurrency %d: ≤ 0.30× sequential", cfg.latency, cfg.concurrency), fmt.Sprintf("%.2f×", ratioSeq), ratioSeq <= 0.30},
-					target{fmt.Sprintf("table over 100 pages at %s, concurrency %d: ≤ 1.25× floor", cfg.latency, cfg.concurrency), fmt.Sprintf("%.2f×", ratioFloor), ratioFloor <= 1.25})
-			}
+			targets = append(targets, sizeTargets(cfg, n, r)...)
+		}
+		if n == 100000 && len(sizeRows) > 0 {
+			r := sizeRows[0]
+			targets = append(targets, target{"plugin peak RSS at 100000 conversations ≤ 200 MB", fmt.Sprintf("%.0f MB", float64(r.rss)/1e6), r.rss <= 200e6})
 		}
 	}
 	delete(datasets, 0)
@@ -391,11 +389,12 @@ func run(ctx context.Context, cfg config) (string, error) {
 	targets = append(targets, refreshTargets...)
 
 	log.Printf("local processing (%d conversations, one core)", cfg.localSize)
-	local, localTargets, err := runLocal(ctx, cfg, tmp)
+	// Local processing is reported, no longer a target: every query is bound by the API's
+	// latency, so decode microseconds are not what a user feels (issue 11).
+	local, err := runLocal(ctx, cfg, tmp)
 	if err != nil {
 		return "", fmt.Errorf("local processing: %w", err)
 	}
-	targets = append(targets, localTargets...)
 	return render(cfg, rows, dash, refresh, local, targets, loadBefore+" at the start, "+loadAvg()+" at the end"), nil
 }
 
@@ -478,6 +477,20 @@ func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n in
 				err = sc.check(res, inRange)
 			}
 			return m, err
+		}
+		// The first query of a new plugin process is what users meet after a Grafana
+		// restart: it is reported apart from the steady state the timed runs measure.
+		if len(rows) == 0 && warmups > 0 {
+			first, err := runOnce()
+			if err != nil {
+				return nil, fmt.Errorf("%s (first query): %w", sc.kind, err)
+			}
+			fr := row{kind: sc.kind + ", first query of a new process", size: strconv.Itoa(n), requests: first.requests, wall: first.wall,
+				pluginCPU: first.pluginCPU, apiCPU: first.apiCPU, apiLatency: first.apiLatency, withBaselines: true, firstQuery: true}
+			fr.seq = time.Duration(first.requests) * cfg.latency
+			fr.floor = time.Duration(ceilDiv(first.requests, cfg.concurrency)) * cfg.latency
+			rows = append(rows, fr)
+			warmups--
 		}
 		for range warmups {
 			if _, err := runOnce(); err != nil {
@@ -607,14 +620,14 @@ type localResult struct {
 // runLocal renders the pages of the local-size data set once (with and without embedded
 // messages) into files, then measures each query in a child process of its own on one core
 // (GOMAXPROCS=1), so that its peak RSS is the plugin's work and not the fake's data set.
-func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []target, error) {
+func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, error) {
 	ds := fake.NewDataset(fake.DatasetOptions{Conversations: cfg.localSize})
 	from, to := wholeRange()
 	dirs := map[bool]string{}
 	for _, embed := range []bool{true, false} {
 		dir := filepath.Join(tmp, fmt.Sprintf("pages-embed-%v", embed))
 		if err := renderPages(fake.New(fake.Options{Dataset: ds, EmbedMessages: embed}), dir, cfg.pageSize, from, to); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		dirs[embed] = dir
 	}
@@ -622,10 +635,9 @@ func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []tar
 	runtime.GC()
 	self, err := os.Executable()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var out []localResult
-	var targets []target
 	for _, layer := range []string{"core", "plugin"} {
 		for _, c := range []struct {
 			query string
@@ -633,7 +645,7 @@ func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []tar
 		}{{"count", true}, {"count", false}, {"table", true}, {"table", false}} {
 			pages, err := startPageServer(dirs[c.embed])
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			childTarget := dirs[c.embed]
 			if layer == "plugin" {
@@ -647,24 +659,18 @@ func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, []tar
 			raw, err := cmd.Output()
 			pages.close()
 			if err != nil {
-				return nil, nil, fmt.Errorf("child (%s %s, embed %v): %w\n%s", layer, c.query, c.embed, err, tail(stderr.String(), 4000))
+				return nil, fmt.Errorf("child (%s %s, embed %v): %w\n%s", layer, c.query, c.embed, err, tail(stderr.String(), 4000))
 			}
 			var r localResult
 			if err := json.Unmarshal(raw, &r); err != nil {
-				return nil, nil, fmt.Errorf("child output %q: %w", raw, err)
+				return nil, fmt.Errorf("child output %q: %w", raw, err)
 			}
 			r.Embed, r.Pages, r.Bytes = c.embed, len(pages.pages), pages.bytes
 			out = append(out, r)
 			log.Printf("  %s %s (embed %v): %.0f ms (CPU %.0f ms), peak RSS %d MiB", layer, r.Query, r.Embed, r.Millis, r.CPUMillis, r.RSS>>20)
-			if layer == "core" && c.query == "count" {
-				name := fmt.Sprintf("local processing (decode + bucket + frame) of %d conversations (count by language, %s)", cfg.localSize, embedText(c.embed))
-				targets = append(targets,
-					target{name + ": ≤ 150 ms", fmt.Sprintf("%.0f ms", r.Millis), r.Millis <= 150},
-					target{name + ": ≤ 200 MB peak RSS", fmt.Sprintf("%.0f MB", float64(r.RSS)/1e6), r.RSS <= 200e6})
-			}
 		}
 	}
-	return out, targets, nil
+	return out, nil
 }
 
 func embedText(embed bool) string {
@@ -856,4 +862,25 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// sizeTargets are the targets a query of one size is held to: a total is one request; a table
+// or a count over 100 pages stays within 1.25× the latency-bound floor, with the plugin's CPU
+// at most 15 % of the wall time (what is left of the wall time is waiting for the API).
+func sizeTargets(cfg config, n int, r row) []target {
+	if r.firstQuery {
+		return nil
+	}
+	if r.kind == "total count" {
+		return []target{{fmt.Sprintf("total over %d conversations = 1 request", n), fmt.Sprintf("%d requests", r.requests), r.requests == 1}}
+	}
+	if r.requests != 100 || (r.kind != "conversations table" && r.kind != "count series (1h buckets)") {
+		return nil
+	}
+	ratioFloor := float64(r.wall) / float64(r.floor)
+	cpuShare := float64(r.pluginCPU) / float64(r.wall)
+	return []target{
+		{fmt.Sprintf("%s over 100 pages at %s, concurrency %d: ≤ 1.25× floor", r.kind, cfg.latency, cfg.concurrency), fmt.Sprintf("%.2f×", ratioFloor), ratioFloor <= 1.25},
+		{fmt.Sprintf("%s over 100 pages at %s: plugin CPU ≤ 15 %% of wall time", r.kind, cfg.latency), fmt.Sprintf("%.0f %%", 100*cpuShare), cpuShare <= 0.15},
+	}
 }
