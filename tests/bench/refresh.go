@@ -42,7 +42,8 @@ func runRefresh(ctx context.Context, cfg config, bin string) (*refreshResult, []
 	}
 	defer p.Stop()
 	h := &host{p: p, api: a, cfg: cfg}
-	jd := map[string]any{"maxConversations": max(cfg.refreshSize, 10000)}
+	// settleAfter is set on both, whatever -settle-after says for the other scenarios.
+	jd := map[string]any{"maxConversations": max(cfg.refreshSize, 10000), "settleAfter": "1h"}
 	incremental := h.dataSource(jd)
 	jd["settleAfter"] = "0s"
 	full := h.dataSource(jd)
