@@ -29,11 +29,13 @@ func (e *DecodeError) Error() string {
 	return e.Pointer + ": " + e.Msg
 }
 
-// The excerpt limits: a value or a member name is quoted up to maxExcerpt bytes, a pointer
+// The excerpt limits: a value or a member name is quoted whole up to maxExcerpt bytes and not
+// at all beyond (a time up to maxQuoted bytes), a pointer
 // keeps its first and last few tokens, and the library's own description of a syntax error
 // (a character or an escape sequence) is cut at maxReason bytes.
 const (
 	maxExcerpt       = 12
+	maxQuoted        = 40 // a string that looks like a time: quoted whole up to this
 	maxPointerTokens = 8
 	maxReason        = 80
 )
@@ -122,7 +124,13 @@ func found(kind jsontext.Kind, value jsontext.Value) string {
 		if len(value) == 0 {
 			return "a string"
 		}
-		return "the string " + cut(string(value), maxExcerpt)
+		if len(value) > maxExcerpt && !(len(value) <= maxQuoted && looksLikeATime(value)) {
+			// A longer string is not quoted, not even its start: a key the API echoes where a
+			// value belongs would otherwise show its first bytes. A time that did not parse is
+			// (it holds no letters but T and Z), since seeing it is what helps.
+			return fmt.Sprintf("a string of %d bytes", len(value)-2)
+		}
+		return "the string " + string(value)
 	case '0':
 		if len(value) == 0 {
 			return "a number"
@@ -153,7 +161,9 @@ func shortPointer(p string) string {
 	}
 	tokens := strings.Split(p[1:], "/")
 	for i, t := range tokens {
-		tokens[i] = cut(t, maxExcerpt)
+		if len(t) > maxExcerpt {
+			tokens[i] = "…" // a long member name is not quoted, for the same reason as a long string
+		}
 	}
 	if len(tokens) > maxPointerTokens {
 		tokens = append(append(tokens[:maxPointerTokens/2:maxPointerTokens/2], "…"), tokens[len(tokens)-maxPointerTokens/2+1:]...)
@@ -170,4 +180,9 @@ func cut(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// looksLikeATime is true for a quoted string of digits and the separators of a date and time.
+func looksLikeATime(quoted jsontext.Value) bool {
+	return strings.Trim(string(quoted[1:len(quoted)-1]), "0123456789-:.TZ+ ") == ""
 }

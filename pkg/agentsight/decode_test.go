@@ -179,7 +179,7 @@ func TestDecodePageErrors(t *testing.T) {
 		{"fractional id", `{"results":[{"id":1.5}]}`, `/results/0/id: expected a 64-bit integer, found the number 1.5`, agentsight.Summary},
 		{"id beyond int64", `{"results":[{"id":9223372036854775808}]}`, `/results/0/id: expected a 64-bit integer, found the number 922337203685…`, agentsight.Summary},
 		{"bad time", `{"results":[{"id":1},{"started_at":"yesterday"}]}`, `/results/1/started_at: expected an RFC 3339 time, found the string "yesterday"`, agentsight.Summary},
-		{"bad time in a count", `{"results":[{"id":1},{"started_at":"2026-13-01T00:00:00Z"}]}`, `/results/1/started_at: expected an RFC 3339 time, found the string "2026-13-01T…`, agentsight.StartsGroupedBy("")},
+		{"bad time in a count", `{"results":[{"id":1},{"started_at":"2026-13-01T00:00:00Z"}]}`, `/results/1/started_at: expected an RFC 3339 time, found the string "2026-13-01T00:00:00Z"`, agentsight.StartsGroupedBy("")},
 		{"time as a number", `{"results":[{"ended_at":1700000000}]}`, `/results/0/ended_at: expected an RFC 3339 time, found the number 1700000000`, agentsight.Summary},
 		{"results as an object", `{"results":{}}`, `/results: expected an array, found an object`, agentsight.Summary},
 		{"a row as a string", `{"results":[{},"x"]}`, `/results/1: expected an object, found the string "x"`, agentsight.Summary},
@@ -306,7 +306,8 @@ func TestDecodeErrorsQuoteOnlyAnExcerpt(t *testing.T) {
 				if err == nil {
 					t.Fatalf("%+v: accepted", detail)
 				}
-				if msg := err.Error(); strings.Contains(msg, key) || strings.Contains(msg, "7Qx9ZtEST") || strings.Contains(msg, long[:20]) || len(msg) > 200 {
+				// Not even the start of the key: its first six bytes would already be a leak.
+				if msg := err.Error(); strings.Contains(msg, key[:6]) || strings.Contains(msg, "7Qx9ZtEST") || strings.Contains(msg, long[:20]) || len(msg) > 200 {
 					t.Errorf("%+v: error quotes too much of the body: %s", detail, msg)
 				}
 			}
