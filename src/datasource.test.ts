@@ -149,23 +149,28 @@ describe("interpolateVariablesInQueries (a panel's Explore link)", () => {
   });
 });
 
+/** A query request as a panel (or Explore, with app) sends it. */
+const queryRequest = (targets: AgentSightQuery[], app?: CoreApp) =>
+  ({
+    app,
+    targets,
+    range: { from: dateTime(1700000000000), to: dateTime(1700003600000), raw: { from: 'now-1h', to: 'now' } },
+    scopedVars: {},
+    requestId: 'r',
+    interval: '1m',
+    intervalMs: 60000,
+    maxDataPoints: 100,
+  }) as unknown as DataQueryRequest<AgentSightQuery>;
+
 describe('query', () => {
   it('sends group by, bucket and field with their variables resolved', async () => {
     // What the data source posts to Grafana's /api/ds/query, i.e. what the backend receives.
     const fetch = jest.fn().mockReturnValue(of({ data: { results: {} } }));
     setBackendSrv({ fetch } as unknown as BackendSrv);
-    const request = {
-      targets: [
-        { refId: 'A', queryType: 'count', groupBy: '$group', bucket: '$bucket' },
-        { refId: 'B', queryType: 'values', field: '$field' },
-      ],
-      range: { from: dateTime(1700000000000), to: dateTime(1700003600000), raw: { from: 'now-1h', to: 'now' } },
-      scopedVars: {},
-      requestId: 'r',
-      interval: '1m',
-      intervalMs: 60000,
-      maxDataPoints: 100,
-    } as unknown as DataQueryRequest<AgentSightQuery>;
+    const request = queryRequest([
+      { refId: 'A', queryType: 'count', groupBy: '$group', bucket: '$bucket' },
+      { refId: 'B', queryType: 'values', field: '$field' },
+    ]);
     await lastValueFrom(ds().query(request));
     const sent = fetch.mock.calls[0][0].data.queries;
     expect(
@@ -178,27 +183,19 @@ describe('query', () => {
 });
 
 describe('Explore, annotations and ad-hoc filters', () => {
-  const request = (app: CoreApp, targets: AgentSightQuery[]) =>
-    ({
-      app,
-      targets,
-      range: { from: dateTime(1700000000000), to: dateTime(1700003600000), raw: { from: 'now-1h', to: 'now' } },
-      scopedVars: {},
-      requestId: 'r',
-      interval: '1m',
-      intervalMs: 60000,
-      maxDataPoints: 100,
-    }) as unknown as DataQueryRequest<AgentSightQuery>;
   const sentFormats = async (app: CoreApp) => {
     const fetch = jest.fn().mockReturnValue(of({ data: { results: {} } }));
     setBackendSrv({ fetch } as unknown as BackendSrv);
     await lastValueFrom(
       ds().query(
-        request(app, [
-          { refId: 'A', queryType: 'messages', conversationId: 42 },
-          { refId: 'B', queryType: 'messages', conversationId: 42, format: 'table' },
-          { refId: 'C', queryType: 'conversations' },
-        ])
+        queryRequest(
+          [
+            { refId: 'A', queryType: 'messages', conversationId: 42 },
+            { refId: 'B', queryType: 'messages', conversationId: 42, format: 'table' },
+            { refId: 'C', queryType: 'conversations' },
+          ],
+          app
+        )
       )
     );
     return fetch.mock.calls[0][0].data.queries.map((q: AgentSightQuery) => q.format);

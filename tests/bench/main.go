@@ -164,6 +164,20 @@ func (a *api) stop() {
 
 // host is one plugin process; each data source it is given gets its own instance (and so an
 // empty cache), since instances are keyed by data source id and uid.
+// startHost serves ds from the fake API and starts a plugin process to query it; stop ends both.
+func startHost(cfg config, bin string, ds *fake.Dataset) (*host, func(), error) {
+	a, err := startAPI(ds, cfg.embed, cfg.latency)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := pluginhost.Start(bin, io.Discard)
+	if err != nil {
+		a.stop()
+		return nil, nil, err
+	}
+	return &host{p: p, api: a, cfg: cfg}, func() { p.Stop(); a.stop() }, nil
+}
+
 type host struct {
 	p      *pluginhost.Plugin
 	api    *api
@@ -427,17 +441,11 @@ func loadAvg() string {
 }
 
 func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n int) ([]row, error) {
-	a, err := startAPI(ds, cfg.embed, cfg.latency)
+	h, stop, err := startHost(cfg, bin, ds)
 	if err != nil {
 		return nil, err
 	}
-	defer a.stop()
-	p, err := pluginhost.Start(bin, io.Discard)
-	if err != nil {
-		return nil, err
-	}
-	defer p.Stop()
-	h := &host{p: p, api: a, cfg: cfg}
+	defer stop()
 	reps, warmups := cfg.reps, cfg.warmups
 	if n > 10000 {
 		reps, warmups = 1, 0
@@ -529,7 +537,7 @@ func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n in
 		rows = append(rows, r)
 		log.Printf("  %s: %d requests, %s", sc.kind, m.requests, m.wall.Round(time.Millisecond))
 	}
-	rss, err := vmHWM(p.Pid())
+	rss, err := vmHWM(h.p.Pid())
 	if err != nil {
 		return nil, err
 	}
@@ -561,17 +569,11 @@ type dashboardResult struct {
 }
 
 func runDashboard(ctx context.Context, cfg config, bin string, ds *fake.Dataset) (*dashboardResult, []target, error) {
-	a, err := startAPI(ds, cfg.embed, cfg.latency)
+	h, stop, err := startHost(cfg, bin, ds)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer a.stop()
-	p, err := pluginhost.Start(bin, io.Discard)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer p.Stop()
-	h := &host{p: p, api: a, cfg: cfg}
+	defer stop()
 	jd := map[string]any{"maxConversations": max(len(ds.Conversations), 10000)}
 	res := &dashboardResult{size: len(ds.Conversations)}
 	panels := dashboardPanels()
@@ -604,7 +606,7 @@ func runDashboard(ctx context.Context, cfg config, bin string, ds *fake.Dataset)
 	if res.noCach, _, err = h.query(ctx, ds2, panels...); err != nil {
 		return nil, nil, err
 	}
-	if res.rss, err = vmHWM(p.Pid()); err != nil {
+	if res.rss, err = vmHWM(h.p.Pid()); err != nil {
 		return nil, nil, err
 	}
 	worst := res.alone[res.worst].requests

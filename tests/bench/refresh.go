@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -31,17 +30,11 @@ type refreshResult struct {
 func runRefresh(ctx context.Context, cfg config, bin string) (*refreshResult, []target, error) {
 	now := time.Now().UTC().Truncate(time.Second)
 	ds := fake.NewDataset(fake.DatasetOptions{Conversations: cfg.refreshSize, End: now})
-	a, err := startAPI(ds, cfg.embed, cfg.latency)
+	h, stop, err := startHost(cfg, bin, ds)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer a.stop()
-	p, err := pluginhost.Start(bin, io.Discard)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer p.Stop()
-	h := &host{p: p, api: a, cfg: cfg}
+	defer stop()
 	// settleAfter is set on both, whatever -settle-after says for the other scenarios.
 	jd := map[string]any{"maxConversations": max(cfg.refreshSize, 10000), "settleAfter": "1h"}
 	incremental := h.dataSource(jd)
@@ -80,7 +73,7 @@ func runRefresh(ctx context.Context, cfg config, bin string) (*refreshResult, []
 			c.StartedAt = now.Add(-time.Duration(j+1) * cfg.refreshInterval / time.Duration(cfg.refreshArrivals+1))
 			c.EndedAt = nil
 			nextID++
-			a.srv.Add(c)
+			h.api.srv.Add(c)
 		}
 		mi, mf, err := both()
 		if err != nil {

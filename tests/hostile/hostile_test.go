@@ -4,7 +4,6 @@ package hostile
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -38,19 +37,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "agentsight-hostile")
+	built, cleanup, err := pluginhost.BuildTemp("../..", "agentsight-hostile")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	bin, err = pluginhost.Build(ctx, "../..", dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+	defer cleanup()
+	bin = built
 	// The plugin inherits the environment: its soft memory limit.
 	os.Setenv("GOMEMLIMIT", memLimit)
 	code := m.Run()

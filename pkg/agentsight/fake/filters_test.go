@@ -64,17 +64,7 @@ func TestListFiltersOfTodaysReference(t *testing.T) {
 			if len(want) == 0 || len(want) == len(ds.Conversations) && tt.query.Get("include_deleted") != "true" {
 				t.Fatalf("the test data makes this case vacuous: %d of %d conversations", len(want), len(ds.Conversations))
 			}
-			q := url.Values{"page_size": {"100"}}
-			for k, v := range tt.query {
-				q[k] = v
-			}
-			p := f.list(q)
-			if p.Count != len(want) {
-				t.Fatalf("count = %d, want %d", p.Count, len(want))
-			}
-			if got, w := p.ids(), want[:min(100, len(want))]; !slices.Equal(got, w) {
-				t.Fatalf("first page ids = %v\nwant %v", got, w)
-			}
+			f.expectFirstPage(t, tt.query, want)
 		})
 	}
 }

@@ -172,3 +172,19 @@ func readAll(t *testing.T, resp *http.Response) string {
 	}
 	return string(b)
 }
+
+// expectFirstPage lists with query (100 a page) and checks the count and the first page's ids.
+func (f *fixture) expectFirstPage(t *testing.T, query url.Values, want []int64) {
+	t.Helper()
+	q := url.Values{"page_size": {"100"}}
+	for k, v := range query {
+		q[k] = v
+	}
+	p := f.list(q)
+	if p.Count != len(want) {
+		t.Fatalf("count = %d, want %d", p.Count, len(want))
+	}
+	if got, w := p.ids(), want[:min(100, len(want))]; !slices.Equal(got, w) {
+		t.Fatalf("first page ids = %v\nwant %v", got, w)
+	}
+}

@@ -97,17 +97,7 @@ func TestListFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want := expectIDs(ds, tt.want)
-			q := url.Values{"page_size": {"100"}}
-			for k, v := range tt.query {
-				q[k] = v
-			}
-			p := f.list(q)
-			if p.Count != len(want) {
-				t.Fatalf("count = %d, want %d", p.Count, len(want))
-			}
-			if got, w := p.ids(), want[:min(100, len(want))]; !slices.Equal(got, w) {
-				t.Fatalf("first page ids = %v\nwant %v", got, w)
-			}
+			f.expectFirstPage(t, tt.query, want)
 		})
 	}
 	// Guard against a vacuous table: the filters above must actually select something.

@@ -25,6 +25,23 @@ import (
 // PluginID is the plugin's id, as Grafana sends it.
 const PluginID = "agentsight-conversations-datasource"
 
+// BuildTemp builds the plugin into a new temporary folder, within five minutes, for a test
+// binary's TestMain; cleanup removes the folder.
+func BuildTemp(repoRoot, prefix string) (bin string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if bin, err = Build(ctx, repoRoot, dir); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return bin, cleanup, nil
+}
+
 // Build compiles the backend into dir and returns the binary's path. AGENTSIGHT_PLUGIN_BINARY
 // names an already built binary instead (e.g. the one in dist/).
 func Build(ctx context.Context, repoRoot, dir string) (string, error) {
