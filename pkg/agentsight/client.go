@@ -234,14 +234,15 @@ func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, 
 
 // GetAttachments reads the attachments of one conversation.
 func (c *Client) GetAttachments(ctx context.Context, id int64) (*ConversationAttachments, error) {
-	var out ConversationAttachments
-	err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, true, func(body []byte) error {
-		return describeDecodeError(json.Unmarshal(body, &out))
+	var out *ConversationAttachments
+	err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, true, func(body []byte) (err error) {
+		out, err = DecodeAttachments(body)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return out, nil
 }
 
 // NextPageNumber reads the page number of a page's "next" link. The link itself is never
@@ -449,17 +450,6 @@ func scrubURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err
-	}
-	return err
-}
-
-func describeDecodeError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		return fmt.Errorf("field %q is a JSON %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)
 	}
 	return err
 }
