@@ -1,4 +1,4 @@
-import { durationError, hasVariable, integerError, parseGoDuration } from './validation';
+import { durationError, hasVariable, parseGoDuration } from './validation';
 
 describe('parseGoDuration', () => {
   it.each([
@@ -14,20 +14,6 @@ describe('parseGoDuration', () => {
   it.each(['', '60', '1d', 's', 'abc', '-5s', '5 m', '1h x'])('rejects %p', (text) =>
     expect(parseGoDuration(text)).toBeUndefined()
   );
-});
-
-describe('integerError', () => {
-  it('accepts the bounds', () => {
-    expect(integerError('1', 1, 100)).toBeUndefined();
-    expect(integerError('100', 1, 100)).toBeUndefined();
-  });
-  it('rejects out of range and non-integers', () => {
-    expect(integerError('101', 1, 100)).toBe('Must be from 1 to 100');
-    expect(integerError('0', 1, 100)).toBe('Must be from 1 to 100');
-    expect(integerError('1.5', 1, 100)).toBe('Enter a whole number from 1 to 100');
-    expect(integerError('x', 1, Number.MAX_SAFE_INTEGER)).toBe('Enter a whole number of at least 1');
-    expect(integerError('0', 1, Number.MAX_SAFE_INTEGER)).toBe('Must be at least 1');
-  });
 });
 
 describe('durationError', () => {

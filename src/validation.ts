@@ -38,21 +38,6 @@ export function parseGoDuration(text: string): number | undefined {
   return total;
 }
 
-/** A whole number within [min, max]. */
-export function integerError(text: string, min: number, max: number): string | undefined {
-  const t = text.trim();
-  if (!/^-?[0-9]+$/.test(t)) {
-    return max === Number.MAX_SAFE_INTEGER
-      ? `Enter a whole number of at least ${min}`
-      : `Enter a whole number from ${min} to ${max}`;
-  }
-  const n = Number(t);
-  if (n < min || n > max) {
-    return max === Number.MAX_SAFE_INTEGER ? `Must be at least ${min}` : `Must be from ${min} to ${max}`;
-  }
-  return undefined;
-}
-
 /** A Go duration; `allowZero` accepts 0 (e.g. "0s" turns the cache off). */
 export function durationError(text: string, allowZero: boolean): string | undefined {
   const ms = parseGoDuration(text);

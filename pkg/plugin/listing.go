@@ -104,9 +104,7 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 				limit = r.limit(d.settings)
 			}
 		case models.QueryValues:
-			if parsed.Field != "action_name" {
-				limit = d.settings.MaxConversations
-			}
+			limit = d.settings.MaxConversations
 		case models.QueryCount:
 			if !parsed.Filters.Disjoint() || (parsed.GroupBy != "" && !parsed.Total) {
 				limit = d.settings.MaxConversations

@@ -20,14 +20,9 @@ func runValues(ctx context.Context, d *Datasource, r *run) (framer, error) {
 	return valuesResult{values}, err
 }
 
-// distinctValues reads the conversations in range and collects a field's values. Action
-// names cannot be listed: the API filters by them but no response carries them.
+// distinctValues reads the conversations in range and collects a field's values.
 func (d *Datasource) distinctValues(ctx context.Context, r *run) ([]string, error) {
 	field := r.query.Field
-	if field == "action_name" {
-		r.info("AgentSight does not list action names; type the action name into the filter")
-		return nil, nil
-	}
 	convs, err := d.listConversations(ctx, r, d.settings.MaxConversations, agentsight.Summary)
 	if err != nil {
 		return nil, err
