@@ -25,7 +25,6 @@ import {
   DEFAULT_QUERY,
   FILTER_SPECS,
   FilterKey,
-  filterSpec,
   STRING_FILTER_KEYS,
   ValueField,
   ValueOption,
@@ -84,10 +83,8 @@ export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSigh
         { text: 'false', value: 'false' },
       ];
     }
-    return (FILTER_SPECS.some((f) => f.key === key) ? (filterSpec(key).choices ?? []) : []).map((c) => ({
-      text: c,
-      value: c,
-    }));
+    const choices = FILTER_SPECS.find((f) => f.key === key)?.choices ?? [];
+    return choices.map((c) => ({ text: c, value: c }));
   }
 
   getDefaultQuery(_: CoreApp): Partial<AgentSightQuery> {
