@@ -41,10 +41,11 @@ func (q *Query) applyAdhocFilters(filters []AdhocFilter) error {
 			q.Notices = append(q.Notices, fmt.Sprintf("ad-hoc filter %s: a true/false filter takes one value: left out", f.Key))
 			continue
 		}
-		raw, err := json.Marshal(values)
-		if param.Kind == agentsight.FilterBool && err == nil {
-			raw, err = json.Marshal(values[0])
+		var value any = values
+		if param.Kind == agentsight.FilterBool {
+			value = values[0]
 		}
+		raw, err := json.Marshal(value)
 		if err != nil {
 			return err
 		}
