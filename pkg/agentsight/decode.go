@@ -51,23 +51,25 @@ var decodeOptions = json.JoinOptions(
 )
 
 // rowDecoder decodes one element of a page's results into c, which is zero. A page's row
-// decoder is made for it: it may count what the page holds (nestedBudget).
+// decoder is made for it: it may count what the page holds (nestedBudget) and reuses one
+// row to decode into (a row handed to the library as an interface would otherwise be
+// allocated for each element).
 type rowDecoder func(dec *jsontext.Decoder, c *Conversation) error
 
 func (d Detail) rowDecoder() (rowDecoder, error) {
 	switch {
 	case d.StartsOnly && d.GroupBy == "":
-		return decodeStarts[noGroup], nil
+		return startsDecoder[noGroup](), nil
 	case d.StartsOnly:
 		f, ok := FieldNamed(d.GroupBy)
 		if !ok {
 			return nil, fmt.Errorf("cannot group by %q: not a conversation field", d.GroupBy)
 		}
-		return f.decodeStarts, nil
+		return f.startsDecoder(), nil
 	case d.Messages:
 		return newNestedBudget().decodeWithMessages, nil
 	}
-	return decodeSummary, nil
+	return summaryDecoder(), nil
 }
 
 // pageJSON is a body of GET /api/conversations/, its results streamed by results.
@@ -197,34 +199,43 @@ type startsRow[G grouping] struct {
 	ID        int64      `json:"id"`
 	StartedAt *time.Time `json:"started_at"`
 	Group     G          `json:",embed"`
+	// Named so that the library does not skip them as an unknown member, token by token:
+	// they are most of a page.
+	Messages skipped `json:"messages"`
 }
 
-func decodeStarts[G grouping](dec *jsontext.Decoder, c *Conversation) error {
-	var row startsRow[G]
-	if err := json.UnmarshalDecode(dec, &row); err != nil {
-		return err
+func startsDecoder[G grouping]() rowDecoder {
+	row := new(startsRow[G])
+	return func(dec *jsontext.Decoder, c *Conversation) error {
+		*row = startsRow[G]{}
+		if err := json.UnmarshalDecode(dec, row); err != nil {
+			return err
+		}
+		c.ID, c.StartedAt = row.ID, row.StartedAt
+		row.Group.setOn(c)
+		return nil
 	}
-	c.ID, c.StartedAt = row.ID, row.StartedAt
-	row.Group.setOn(c)
-	return nil
 }
 
 // summaryRow is a conversation as tables and value lists read it: every field, and its
 // messages counted (each checked to be an object or null) rather than decoded. Its Messages
-// hides Conversation's, as a shallower field does in encoding/json.
+// hides Conversation's, as a shallower field does in encoding/json. The conversation is
+// decoded in place, through the pointer.
 type summaryRow struct {
-	Conversation
+	*Conversation
 	Messages messageCount `json:"messages"`
 }
 
-func decodeSummary(dec *jsontext.Decoder, c *Conversation) error {
-	var row summaryRow
-	if err := json.UnmarshalDecode(dec, &row); err != nil {
-		return err
+func summaryDecoder() rowDecoder {
+	row := new(summaryRow)
+	return func(dec *jsontext.Decoder, c *Conversation) error {
+		*row = summaryRow{Conversation: c}
+		if err := json.UnmarshalDecode(dec, row); err != nil {
+			return err
+		}
+		c.MessageCount = int(row.Messages)
+		return nil
 	}
-	*c = row.Conversation
-	c.MessageCount = int(row.Messages)
-	return nil
 }
 
 // messageCount is the length of a messages array whose elements are skipped.
@@ -253,7 +264,7 @@ func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			*n = messageCount(count)
 			return err
 		case '{', 'n':
-			if err := dec.SkipValue(); err != nil {
+			if _, err := dec.ReadValue(); err != nil {
 				return err
 			}
 			count++
@@ -267,6 +278,16 @@ func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			}
 		}
 	}
+}
+
+// skipped is a member whose value is checked against the JSON grammar and dropped. It reads
+// the value whole (jsontext's ReadValue), several times cheaper than the token by token
+// SkipValue the library uses for a member it does not know.
+type skipped struct{}
+
+func (skipped) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	_, err := dec.ReadValue()
+	return err
 }
 
 // elementPointer is the JSON pointer to element i of the array being read, i elements of it

@@ -191,6 +191,8 @@ func TestDecodePageErrors(t *testing.T) {
 		{"message of the wrong type", `{"results":[{"messages":[{"id":1},{"content":5}]}]}`, `/results/0/messages/1/content: expected a string, found the number 5`, agentsight.WithMessages},
 		{"size_bytes as a string", `{"results":[{"messages":[{"attachments":[{"size_bytes":"12"}]}]}]}`, `/results/0/messages/0/attachments/0/size_bytes: expected a 64-bit integer`, agentsight.WithMessages},
 		{"broken JSON inside skipped messages", `{"results":[{"messages":[{"content":"a}]}]}`, `invalid JSON: the body ends early`, agentsight.StartsGroupedBy("")},
+		{"bad literal inside skipped messages", `{"results":[{"messages":[{"content":tru}]}]}`, `/results/0/messages/0/content: invalid JSON at byte 39: invalid character '}' in literal true (expecting 'e')`, agentsight.StartsGroupedBy("language")},
+		{"bad escape in a skipped message", `{"results":[{"id":1,"messages":[{"content":"\q"}]}]}`, "/results/0/messages/0/content: invalid JSON at byte 44: invalid escape sequence `\\q` in string", agentsight.StartsGroupedBy("")},
 		{"broken JSON inside a counted message", `{"results":[{"messages":[{"content":tru}]}]}`, `/results/0/messages/0/content: invalid JSON at byte 39: invalid character '}' in literal true (expecting 'e')`, agentsight.Summary},
 		{"truncated", `{"count":3,"results":[{"id":1},{"id"`, `invalid JSON: the body ends early`, agentsight.Summary},
 		{"trailing garbage", `{"count":1} {"count":2}`, `invalid JSON at byte 12: invalid character '{' after top-level value`, agentsight.Summary},

@@ -9,29 +9,29 @@ type Field struct {
 	Name string
 	// Value reads the field from a conversation ("" when it has none).
 	Value func(*Conversation) string
-	// decodeStarts decodes a count's row grouped by the field: the id, the start and the
-	// field, nothing else.
-	decodeStarts rowDecoder
+	// startsDecoder makes a page's decoder of a count's rows grouped by the field: the id,
+	// the start and the field, nothing else.
+	startsDecoder func() rowDecoder
 }
 
 // fieldTable lists the fields in the order the editor offers them. Action names are not
 // among them: the API filters by them but no response carries them.
 var fieldTable = [...]Field{
-	{"language", func(c *Conversation) string { return c.Language }, decodeStarts[languageOf]},
-	{"device", func(c *Conversation) string { return c.Device }, decodeStarts[deviceOf]},
+	{"language", func(c *Conversation) string { return c.Language }, startsDecoder[languageOf]},
+	{"device", func(c *Conversation) string { return c.Device }, startsDecoder[deviceOf]},
 	{"country", func(c *Conversation) string {
 		if c.GeoLocation == nil {
 			return ""
 		}
 		return c.GeoLocation.Country
-	}, decodeStarts[countryOf]},
+	}, startsDecoder[countryOf]},
 	{"city", func(c *Conversation) string {
 		if c.GeoLocation == nil {
 			return ""
 		}
 		return c.GeoLocation.City
-	}, decodeStarts[cityOf]},
-	{"customer_id", func(c *Conversation) string { return c.CustomerID }, decodeStarts[customerOf]},
+	}, startsDecoder[cityOf]},
+	{"customer_id", func(c *Conversation) string { return c.CustomerID }, startsDecoder[customerOf]},
 }
 
 // Fields returns the conversation fields, in the order the editor offers them.
