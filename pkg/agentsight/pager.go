@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -207,30 +208,37 @@ func (c *Client) fetchPages(ctx context.Context, f Filters, detail Detail, plan 
 	store := c.cache.holds(int64(first.Bytes) * int64(pages))
 	missing := make([]bool, pages)
 	// Twice as many workers as request slots, so that a worker decoding its page does not
-	// keep a slot idle; more would only queue, and one goroutine per page would be thousands
-	// for a large range.
+	// keep a slot idle; more would only queue. Each worker takes the next page until none is
+	// left, rather than a goroutine per page: a new goroutine's stack grows (and is copied)
+	// again while it decodes, a cost per page that a worker pays once.
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(2 * c.Concurrency())
-	for page := 2; page <= pages && gctx.Err() == nil; page++ {
+	var next atomic.Int64
+	next.Store(1)
+	for range min(2*c.Concurrency(), pages-1) {
 		g.Go(func() error {
 			return Contain(func() error {
-				if err := gctx.Err(); err != nil {
-					return err
+				for {
+					if err := gctx.Err(); err != nil {
+						return err
+					}
+					page := int(next.Add(1))
+					if page > pages {
+						return nil
+					}
+					if c.pageFault != nil {
+						c.pageFault(page)
+					}
+					p, err := c.listPage(gctx, f, page, c.pageSize, detail, store)
+					if KindOf(err) == KindNotFound {
+						// The data shrank under us: fewer pages exist than the count promised.
+						missing[page-1] = true
+						continue
+					}
+					if err != nil {
+						return err
+					}
+					onPage(page, p.Results)
 				}
-				if c.pageFault != nil {
-					c.pageFault(page)
-				}
-				p, err := c.listPage(gctx, f, page, c.pageSize, detail, store)
-				if KindOf(err) == KindNotFound {
-					// The data shrank under us: fewer pages exist than the count promised.
-					missing[page-1] = true
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				onPage(page, p.Results)
-				return nil
 			})
 		})
 	}
