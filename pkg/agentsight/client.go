@@ -1,6 +1,7 @@
 package agentsight
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -391,7 +392,7 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusError(resp, ep)
 	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := readBody(resp, limit)
 	if errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
 		return nil, &Error{Kind: KindDecode, Endpoint: ep, Detail: fmt.Sprintf("response is larger than %d bytes", limit)}
 	}
@@ -399,6 +400,25 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}
 	}
 	return b, nil
+}
+
+// presizedBody is the largest Content-Length a body's buffer is made for before it is read:
+// a header can claim any size, and a buffer grows to what actually arrives.
+const presizedBody = 1 << 20
+
+// readBody reads a response whole into a buffer made for its Content-Length, rather than one
+// grown (and copied) from 512 bytes: a list page is about 100 kB, and growing to it costs
+// more than the rest of its reading.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	size := int64(0)
+	if n := resp.ContentLength; n > 0 && n <= min(limit, presizedBody) {
+		size = n
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // redirectError is a redirect the client would not follow: it is the API's doing, not the

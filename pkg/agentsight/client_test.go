@@ -1,9 +1,11 @@
 package agentsight
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -382,5 +384,38 @@ func TestEscapedKeyInADecodeErrorIsRedacted(t *testing.T) {
 		if msg := err.Error(); strings.Contains(msg, "7Qx9ZtEST") {
 			t.Errorf("the key leaked, escaped, into %q", msg)
 		}
+	}
+}
+
+// A body is read into a buffer made for its Content-Length, so that the cache keeps no slack
+// beside it; a Content-Length claiming more than presizedBody allocates nothing up front.
+func TestReadBodySizesItsBufferFromContentLength(t *testing.T) {
+	page := strings.Repeat("x", 100_000)
+	tests := []struct {
+		name          string
+		contentLength int64
+		body          string
+		limit         int64
+		maxCap        int
+	}{
+		{"exact Content-Length", int64(len(page)), page, DefaultMaxBodyBytes, len(page) + bytes.MinRead},
+		{"no Content-Length", -1, page, DefaultMaxBodyBytes, 2 * len(page)},
+		{"a claim beyond presizedBody", 1 << 40, "{}", DefaultMaxBodyBytes, 2 * bytes.MinRead},
+		{"a claim beyond the limit", 4096, "{}", 1024, 2 * bytes.MinRead},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := &http.Response{ContentLength: tt.contentLength, Body: io.NopCloser(strings.NewReader(tt.body))}
+			b, err := readBody(resp, tt.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b) != tt.body {
+				t.Errorf("read %d bytes, want %d", len(b), len(tt.body))
+			}
+			if cap(b) > tt.maxCap {
+				t.Errorf("buffer of %d bytes for a %d-byte body, want at most %d", cap(b), len(b), tt.maxCap)
+			}
+		})
 	}
 }
