@@ -3,6 +3,7 @@ package agentsight
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -163,17 +164,17 @@ func settledEnd(f Filters, s Settled) time.Time {
 // which no range can then place, or when the rows are not newest first: the settled rows
 // follow the tail's only if the API lists by start, newest first, as the merge assumes.
 func startedBefore(convs []Conversation, end time.Time) ([]Conversation, bool) {
-	var out []Conversation
+	first := len(convs) // the first row before end: the rows from there on are kept
 	for i := range convs {
 		t := convs[i].StartedAt
 		if t == nil || (i > 0 && t.After(*convs[i-1].StartedAt)) {
 			return nil, false
 		}
-		if t.Before(end) {
-			out = append(out, convs[i])
+		if first == len(convs) && t.Before(end) {
+			first = i
 		}
 	}
-	return out, true
+	return slices.Clone(convs[first:]), true
 }
 
 func (c *Client) storeSettled(key string, kept *settledRows) {
