@@ -55,6 +55,7 @@ type config struct {
 	refreshInterval time.Duration
 	refreshArrivals int
 	refreshOnly     bool
+	queriesOnly     bool
 	settleAfter     string
 }
 
@@ -83,6 +84,7 @@ func main() {
 	flag.DurationVar(&cfg.refreshInterval, "refresh-interval", 30*time.Second, "how far the fake's clock moves between refreshes")
 	flag.IntVar(&cfg.refreshArrivals, "refresh-arrivals", 3, "conversations that arrive before each refresh")
 	flag.BoolVar(&cfg.refreshOnly, "refresh-only", false, "run only the auto-refresh scenario")
+	flag.BoolVar(&cfg.queriesOnly, "queries-only", false, "run only the per-size queries over gRPC (no dashboard, auto-refresh or local processing)")
 	flag.StringVar(&cfg.settleAfter, "settle-after", "", "the settleAfter setting of the per-size and dashboard queries (empty: the default; 0s: incremental refresh off, nothing kept for the next refresh)")
 	flag.StringVar(&child, "local-child", "", "internal: run the local-processing measurement on the pages in this directory")
 	flag.Parse()
@@ -206,6 +208,9 @@ type measured struct {
 	// pluginCPU is the CPU time the plugin process used; apiCPU is this process's (the fake
 	// API rendering JSON), both on the same machine.
 	pluginCPU, apiCPU time.Duration
+	// pluginCPUQ1 and pluginCPUQ3 are the quartiles of the plugin's CPU over a median run's
+	// runs: how much one run's CPU moves on a shared machine.
+	pluginCPUQ1, pluginCPUQ3 time.Duration
 	// apiLatency is the fake's mean time from a request's arrival to the end of its answer.
 	apiLatency time.Duration
 }
@@ -235,9 +240,14 @@ func (h *host) query(ctx context.Context, ds pluginhost.DataSource, qs ...plugin
 	return measured{requests: h.api.srv.RequestCount(), wall: wall, pluginCPU: cpu1 - cpu0, apiCPU: self1 - self0, apiLatency: h.api.srv.MeanResponseTime()}, res, nil
 }
 
-// procCPU is the user+system CPU time of a process so far (from /proc/<pid>/stat, in clock
-// ticks of 10 ms).
+// procCPU is the CPU time of a process so far: the sum over its threads of the time each ran
+// (/proc/<pid>/task/*/schedstat, in nanoseconds), or, where the kernel has no schedstat, its
+// user+system time from /proc/<pid>/stat in 10 ms clock ticks. A Go process keeps its threads,
+// so the sum over the threads alive at each reading loses nothing between two readings.
 func procCPU(pid int) time.Duration {
+	if d, ok := threadsCPU(pid); ok {
+		return d
+	}
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
@@ -250,6 +260,30 @@ func procCPU(pid int) time.Duration {
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+func threadsCPU(pid int) (time.Duration, bool) {
+	stats, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(stats) == 0 {
+		return 0, false
+	}
+	var total time.Duration
+	for _, path := range stats {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			continue // the thread ended between the listing and the reading
+		}
+		fields := strings.Fields(string(raw))
+		if len(fields) == 0 {
+			return 0, false
+		}
+		ns, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		total += time.Duration(ns)
+	}
+	return total, true
 }
 
 func selfCPU() time.Duration {
@@ -304,6 +338,7 @@ type row struct {
 	requests      int
 	wall          time.Duration
 	pluginCPU     time.Duration
+	cpuQ1, cpuQ3  time.Duration
 	apiCPU        time.Duration
 	apiLatency    time.Duration
 	seq, floor    time.Duration
@@ -326,8 +361,8 @@ func medianRun(reps int, f func() (measured, error)) (measured, error) {
 		}
 		runs = append(runs, m)
 	}
-	// The plugin's CPU is read from /proc in 10 ms ticks, a tenth of a 100 ms share: the
-	// median over the runs, not the CPU of the median-wall run, keeps one tick from deciding.
+	// The median CPU over the runs, not the CPU of the median-wall run: one run's garbage
+	// collection or a busy neighbour must not decide the figure.
 	cpus := make([]time.Duration, len(runs))
 	for i, r := range runs {
 		cpus[i] = r.pluginCPU
@@ -336,6 +371,7 @@ func medianRun(reps int, f func() (measured, error)) (measured, error) {
 	slices.SortFunc(runs, func(a, b measured) int { return int(a.wall - b.wall) })
 	m := runs[len(runs)/2]
 	m.pluginCPU = cpus[len(cpus)/2]
+	m.pluginCPUQ1, m.pluginCPUQ3 = cpus[len(cpus)/4], cpus[(3*len(cpus))/4]
 	return m, nil
 }
 
@@ -400,6 +436,15 @@ func run(ctx context.Context, cfg config) (string, error) {
 		}
 	}
 	delete(datasets, 0)
+	if cfg.queriesOnly {
+		var b strings.Builder
+		w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+		w("# Benchmarks: queries only\n\nLatency %s, concurrency %d, page size %d, %d runs after %d untimed; load average %s at the start, %s at the end.\n\n", cfg.latency, cfg.concurrency, cfg.pageSize, cfg.reps, cfg.warmups, loadBefore, loadAvg())
+		renderQueries(w, rows)
+		w("\n")
+		renderTargets(w, targets)
+		return b.String(), nil
+	}
 
 	log.Printf("dashboard (%d conversations)", cfg.dashboardSize)
 	dash, dashTargets, err := runDashboard(ctx, cfg, bin, dataset(cfg.dashboardSize))
@@ -424,6 +469,24 @@ func run(ctx context.Context, cfg config) (string, error) {
 		return "", fmt.Errorf("local processing: %w", err)
 	}
 	return render(cfg, rows, dash, refresh, local, targets, loadBefore+" at the start, "+loadAvg()+" at the end"), nil
+}
+
+func renderQueries(w func(string, ...any), rows []row) {
+	w("## Queries over gRPC\n\n")
+	w("| query | conversations | API requests | API latency | wall time | sequential baseline | ratio | floor | ratio | plugin peak RSS | plugin CPU | fake API CPU | plan |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	for _, r := range rows {
+		w("| %s | %s | %d | %.1f ms | %s | %s | %.2f× | %s | %.2f× | %s | %s | %s | %s |\n", r.kind, r.size, r.requests, float64(r.apiLatency.Microseconds())/1000, ms(r.wall), ms(r.seq),
+			float64(r.wall)/float64(r.seq), ms(r.floor), float64(r.wall)/float64(r.floor), mb(r.rss), cpuCell(r), ms(r.apiCPU), r.note)
+	}
+}
+
+// cpuCell is a row's plugin CPU, with its quartiles when it is the median of several runs.
+func cpuCell(r row) string {
+	if r.cpuQ3 == 0 || r.cpuQ1 == r.cpuQ3 {
+		return ms(r.pluginCPU)
+	}
+	return fmt.Sprintf("%s (%s–%s)", ms(r.pluginCPU), strings.TrimSuffix(ms(r.cpuQ1), " ms"), ms(r.cpuQ3))
 }
 
 // loadAvg is the 1, 5 and 15 minute load averages: other work on the machine skews every
@@ -523,7 +586,7 @@ func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n in
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", sc.kind, err)
 		}
-		r := row{kind: sc.kind, size: strconv.Itoa(n), requests: m.requests, wall: m.wall, pluginCPU: m.pluginCPU, apiCPU: m.apiCPU, apiLatency: m.apiLatency, withBaselines: true}
+		r := row{kind: sc.kind, size: strconv.Itoa(n), requests: m.requests, wall: m.wall, pluginCPU: m.pluginCPU, cpuQ1: m.pluginCPUQ1, cpuQ3: m.pluginCPUQ3, apiCPU: m.apiCPU, apiLatency: m.apiLatency, withBaselines: true}
 		r.seq = time.Duration(m.requests) * cfg.latency
 		r.floor = time.Duration(ceilDiv(m.requests, cfg.concurrency)) * cfg.latency
 		if sc.kind == "count series (1h buckets)" {
@@ -775,16 +838,10 @@ func render(cfg config, rows []row, dash *dashboardResult, refresh *refreshResul
 	w("## Method\n\n")
 	w("- The plugin is built (`go build ./pkg`) and launched as Grafana does (go-plugin handshake, gRPC); each size gets a fresh plugin process, so the peak RSS (`VmHWM` of `/proc/<pid>/status`) is per size.\n")
 	w("- The fake AgentSight API serves the seeded data set on 127.0.0.1 and answers every request %s after it arrived, its own work included (the API latency column is its measured mean, from a request's arrival to the end of writing its answer; the fake sleeps the last 2 ms on its thread, since Go's timers wake up to a millisecond late); list pages %s. API requests are the fake's own counter.\n", cfg.latency, map[bool]string{true: "carry the conversations' messages", false: `carry "messages": []`}[cfg.embed])
-	w("- Settings: pageSize %d, concurrency %d, maxConversations ≥ the size, cacheTTL 60s. One data source instance serves every run of a size, as one serves a dashboard; each run moves the time range one second back, as a relative range (\"last 28 days\") does on every refresh, so the cache holds none of its pages and every run is a cold query. Each query first runs %d times untimed, so that the plugin process is in its steady state (heap grown, connections open) as in a Grafana server that has been serving a while; the wall time is then the median of %d runs and the plugin CPU the median of their CPU times (read from /proc in 10 ms ticks; above 10 000 conversations: no warm-up, 1 run), timed from sending the gRPC request to receiving the plugin's reply (frames Arrow-encoded, as Grafana receives them; decoding them is Grafana's work and is not timed).\n", cfg.pageSize, cfg.concurrency, cfg.warmups, cfg.reps)
+	w("- Settings: pageSize %d, concurrency %d, maxConversations ≥ the size, cacheTTL 60s. One data source instance serves every run of a size, as one serves a dashboard; each run moves the time range one second back, as a relative range (\"last 28 days\") does on every refresh, so the cache holds none of its pages and every run is a cold query. Each query first runs %d times untimed, so that the plugin process is in its steady state (heap grown, connections open) as in a Grafana server that has been serving a while; the wall time is then the median of %d runs and the plugin CPU the median of their CPU times, with its quartiles in brackets (the sum of its threads' run time from `/proc/<pid>/task/*/schedstat`, in nanoseconds; above 10 000 conversations: no warm-up, 1 run), timed from sending the gRPC request to receiving the plugin's reply (frames Arrow-encoded, as Grafana receives them; decoding them is Grafana's work and is not timed).\n", cfg.pageSize, cfg.concurrency, cfg.warmups, cfg.reps)
 	w("- Range: the data set's 28 days (moved back 1 s per run; the expected counts follow the range). The table asks for `limit` = size; the count series uses 1h buckets (673 buckets); the total is `bucket: total`.\n")
 	w("- Sequential baseline: requests × latency (paging one request after another). Floor: ceil(requests / concurrency) × latency, what %d requests in flight at a time cannot beat. A ratio to the floor near 1 means the query is latency-bound.\n\n", cfg.concurrency)
-	w("## Queries over gRPC\n\n")
-	w("| query | conversations | API requests | API latency | wall time | sequential baseline | ratio | floor | ratio | plugin peak RSS | plugin CPU | fake API CPU | plan |\n")
-	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
-	for _, r := range rows {
-		w("| %s | %s | %d | %.1f ms | %s | %s | %.2f× | %s | %.2f× | %s | %s | %s | %s |\n", r.kind, r.size, r.requests, float64(r.apiLatency.Microseconds())/1000, ms(r.wall), ms(r.seq),
-			float64(r.wall)/float64(r.seq), ms(r.floor), float64(r.wall)/float64(r.floor), mb(r.rss), ms(r.pluginCPU), ms(r.apiCPU), r.note)
-	}
+	renderQueries(w, rows)
 	w("\n## Dashboard: 6 panels in one request (%d conversations)\n\n", dash.size)
 	w("Panels share filters (`has_messages: true`) and the 28-day range: series by language, series by device, ungrouped series (1h buckets), conversations table (limit 500), messages (limit 5000), total. Each panel alone runs on a fresh instance.\n\n")
 	w("| run | API requests | wall time |\n| --- | ---: | ---: |\n")
