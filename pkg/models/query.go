@@ -45,6 +45,20 @@ const BucketTotal = "total"
 // a finer series would only plot noise.
 const MinBucket = time.Minute
 
+// parseBucket reads a bucket as Go writes a duration ("90m", "8766h0m0s", which refuses an
+// overflow) or as Grafana writes an interval ("1d", "2w", "1M", "1y"). The SDK's day, week,
+// month and year units overflow silently on huge numbers, so those are taken with at most
+// five characters before their unit, far beyond any bucket.
+func parseBucket(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, nil
+	}
+	if len(strings.TrimRight(s, "smhdwMy")) > 5 {
+		return 0, fmt.Errorf("bucket %q is too long", s)
+	}
+	return gtime.ParseDuration(s)
+}
+
 // MaxBucket is the largest bucket of a count series.
 const MaxBucket = 366 * 24 * time.Hour
 
@@ -153,10 +167,8 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 	case BucketTotal:
 		q.Total = true
 	default:
-		d, err := gtime.ParseDuration(bucket)
-		// The SDK's day/week/year units overflow silently on huge numbers, so a wrapped
-		// result is caught by comparing with a bound that no sane bucket reaches.
-		if err != nil || d < MinBucket || d > MaxBucket || len(strings.TrimRight(bucket, "smhdwMy")) > 5 {
+		d, err := parseBucket(bucket)
+		if err != nil || d < MinBucket || d > MaxBucket {
 			return Query{}, fmt.Errorf("bucket %q is not valid: use \"total\" or a duration from 1m to 366d such as \"5m\", \"1h\", \"1d\"", j.Bucket)
 		}
 		q.Bucket = d
