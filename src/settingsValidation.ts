@@ -5,6 +5,7 @@
  * "settings: " prefix and its ", got …" suffix, so the page and *Save & test* say the same thing.
  */
 import settingsFile from './generated/settings.json';
+import { MAX_DURATION_MS, parseGoDuration } from './validation';
 
 /** How a setting is typed; the kinds of pkg/models.SettingKind. */
 export type SettingKind = 'url' | 'secret' | 'header' | 'string' | 'int' | 'duration';
@@ -246,18 +247,6 @@ function durationError(spec: SettingSpec, value: unknown): string | undefined {
 // --- durations -------------------------------------------------------------------------
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 };
-const GO_UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1e3,
-  m: 60e3,
-  h: 3600e3,
-};
-// time.Duration's limit (about 292 years), in milliseconds.
-const MAX_DURATION_MS = 9223372036854.775;
 
 /**
  * Reads a duration setting in milliseconds as pkg/models.ParseDuration does: whole numbers with
@@ -292,30 +281,4 @@ export function parseSettingDuration(input: string): number | 'range' | undefine
     rest = rest.slice(m[0].length);
   }
   return negative ? -total : total;
-}
-
-/** Go's time.ParseDuration, the fallback of parseSettingDuration; its overflow is not a duration either. */
-function parseGoDuration(text: string): number | undefined {
-  let rest = text;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') {
-    return 0;
-  }
-  if (rest === '') {
-    return undefined;
-  }
-  let total = 0;
-  while (rest !== '') {
-    const m = /^([0-9]*)(?:\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
-    if (!m || (m[1] === '' && (m[2] ?? '') === '')) {
-      return undefined;
-    }
-    total += Number(`${m[1] || '0'}.${m[2] || '0'}`) * GO_UNIT_MS[m[3]];
-    rest = rest.slice(m[0].length);
-  }
-  return total > MAX_DURATION_MS ? undefined : sign * total;
 }

@@ -2,24 +2,32 @@
  * Checks of user input shared by the editors. Each returns an error message, or undefined when the value is fine.
  */
 
-const DURATION_UNITS: Record<string, number> = {
+import QUERY_JSON from './generated/query.json';
+
+const GO_UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
   µs: 1e-3,
   μs: 1e-3,
   ms: 1,
-  s: 1000,
-  m: 60 * 1000,
-  h: 60 * 60 * 1000,
+  s: 1e3,
+  m: 60e3,
+  h: 3600e3,
 };
-const DURATION_PART = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)/;
+/** time.Duration's limit (about 292 years), in milliseconds. */
+export const MAX_DURATION_MS = 9223372036854.775;
 
 /**
- * Parses a non-negative Go duration (`time.ParseDuration` syntax: "90s", "1h30m", "0s", "0")
- * and returns milliseconds, or undefined if Go would not accept it.
+ * Go's time.ParseDuration ("90s", "1h30m", "-5m", "0"): milliseconds, or undefined where Go
+ * refuses the text, its overflow included.
  */
 export function parseGoDuration(text: string): number | undefined {
-  let rest = text.trim();
+  let rest = text;
+  let sign = 1;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    sign = rest.startsWith('-') ? -1 : 1;
+    rest = rest.slice(1);
+  }
   if (rest === '0') {
     return 0;
   }
@@ -27,25 +35,41 @@ export function parseGoDuration(text: string): number | undefined {
     return undefined;
   }
   let total = 0;
-  while (rest.length > 0) {
-    const m = DURATION_PART.exec(rest);
-    if (!m) {
+  while (rest !== '') {
+    const m = /^([0-9]*)(?:\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    if (!m || (m[1] === '' && (m[2] ?? '') === '')) {
       return undefined;
     }
-    total += parseFloat(m[1]) * DURATION_UNITS[m[2]];
+    total += Number(`${m[1] || '0'}.${m[2] || '0'}`) * GO_UNIT_MS[m[3]];
     rest = rest.slice(m[0].length);
   }
-  return total;
+  return total > MAX_DURATION_MS ? undefined : sign * total;
 }
 
-/** A Go duration; `allowZero` accepts 0 (e.g. "0s" turns the cache off). */
-export function durationError(text: string, allowZero: boolean): string | undefined {
-  const ms = parseGoDuration(text);
-  if (ms === undefined) {
-    return `Not a duration: use a number and a unit, e.g. 30s, 5m, 1h30m`;
+const BUCKET_UNIT = /^([0-9]{1,5})([dwMy])$/;
+const BUCKET_UNIT_SECONDS: Record<string, number> = QUERY_JSON.bucketUnitSeconds;
+
+/**
+ * Parses a bucket as the backend does (models.parseBucket): a Go duration, or Grafana's
+ * `1d`, `2w`, `1M`, `1y` (at most five digits); milliseconds, or undefined if it would refuse it.
+ */
+export function parseBucket(text: string): number | undefined {
+  const b = text.trim();
+  const unit = BUCKET_UNIT.exec(b);
+  if (unit) {
+    return Number(unit[1]) * BUCKET_UNIT_SECONDS[unit[2]] * 1000;
   }
-  if (!allowZero && ms === 0) {
-    return 'Must be longer than 0s';
+  return parseGoDuration(b);
+}
+
+/** A count's bucket width, within the backend's bounds (src/generated/query.json). */
+export function bucketDurationError(text: string): string | undefined {
+  const ms = parseBucket(text);
+  if (ms === undefined) {
+    return 'Not a duration: use a number and a unit, e.g. 5m, 1h, 1d';
+  }
+  if (ms < QUERY_JSON.minBucketSeconds * 1000 || ms > QUERY_JSON.maxBucketSeconds * 1000) {
+    return 'Use a bucket from 1m to 366d';
   }
   return undefined;
 }

@@ -248,6 +248,19 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', bucket: '1h' });
   });
 
+  it('a bucket in Grafana units is sent as typed; one beyond the backend bounds is refused', async () => {
+    const { onChange, user } = setup({ queryType: 'count', bucket: '' });
+    await user.click(screen.getByLabelText('Bucket'));
+    await user.keyboard('400d{Enter}');
+    expect(screen.getByText('Use a bucket from 1m to 366d')).toBeInTheDocument();
+    expect(onChange).not.toHaveBeenCalled();
+
+    await user.click(screen.getByLabelText('Bucket'));
+    await user.keyboard('1d{Enter}');
+    expect(screen.queryByText('Use a bucket from 1m to 366d')).not.toBeInTheDocument();
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'count', bucket: '1d' });
+  });
+
   it('language drop-down loads the values of the range and emits one value as a string', async () => {
     const { onChange, onRunQuery, getValues, user } = setup({ filters: {} });
     await pickOption(user, 'Language', 'fr');

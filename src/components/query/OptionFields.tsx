@@ -4,7 +4,7 @@ import { EditorField } from '@grafana/plugin-ui';
 import { Combobox, ComboboxOption, Input, Select } from '@grafana/ui';
 
 import { AgentSightQuery, BUCKET_TOTAL, GROUP_BY_OPTIONS, VariableText } from '../../types';
-import { durationError, hasVariable } from '../../validation';
+import { bucketDurationError, hasVariable } from '../../validation';
 import { BUCKET_OPTIONS, FIELD_OPTIONS, GROUP_BY_LABELS } from './fields';
 import { useCommittedText } from './useCommittedText';
 import { variableOptions, withCurrent } from './variables';
@@ -62,7 +62,7 @@ export function ValueFieldField({ query, onCommit, tooltip }: CommitProps & { to
 /** Checks a bucket as typed; undefined when the backend would accept it. */
 export function bucketError(bucket: string): string | undefined {
   const b = bucket.trim();
-  return b === '' || b === BUCKET_TOTAL || hasVariable(b) ? undefined : durationError(b, false);
+  return b === '' || b === BUCKET_TOTAL || hasVariable(b) ? undefined : bucketDurationError(b);
 }
 
 /**
@@ -90,7 +90,7 @@ export function BucketField({ query, onCommit }: CommitProps) {
   return (
     <EditorField
       label="Bucket"
-      tooltip="Width of one time bucket: Auto follows the panel interval, Total gives one number, or type a duration such as 10m (or a $variable)"
+      tooltip="Width of one time bucket: Auto follows the panel interval, Total gives one number, or type a duration from 1m to 366d such as 10m or 1d (or a $variable)"
       htmlFor={id}
       invalid={!!typed}
       error={typed?.error}
