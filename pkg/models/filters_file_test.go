@@ -30,20 +30,7 @@ func TestFiltersFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = append(want, '\n')
-	const path = "../../src/generated/filters.json"
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from agentsight.FilterParams: run go test ./pkg/models/ -run TestFiltersFile -update", path)
-	}
+	checkGenerated(t, "../../src/generated/filters.json", append(want, '\n'))
 }
 
 // The README's query reference names every filter.

@@ -1,9 +1,7 @@
 package models
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
@@ -36,18 +34,5 @@ func TestQueryFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = append(want, '\n')
-	const path = "../../src/generated/query.json"
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the bucket bounds of ParseQuery: run go test ./pkg/models/ -run TestQueryFile -update", path)
-	}
+	checkGenerated(t, "../../src/generated/query.json", append(want, '\n'))
 }

@@ -23,17 +23,24 @@ func TestSettingsJSONIsGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkGenerated(t, generatedSettings, want)
+}
+
+// checkGenerated fails when the file at path (one of src/generated/) is not want, and with
+// -update writes want there first.
+func checkGenerated(t *testing.T, path string, want []byte) {
+	t.Helper()
 	if *update {
-		if err := os.WriteFile(generatedSettings, want, 0o644); err != nil {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := os.ReadFile(generatedSettings)
+	got, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the Go definitions (regenerate with -update):\n%s", generatedSettings, cmp.Diff(string(want), string(got)))
+		t.Errorf("%s differs from the Go definitions (regenerate with go test ./pkg/models/ -update):\n%s", path, cmp.Diff(string(want), string(got)))
 	}
 }
 
