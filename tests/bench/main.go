@@ -8,7 +8,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -295,21 +294,7 @@ func selfCPU() time.Duration {
 }
 
 // vmHWM is a process's peak resident set size in bytes.
-func vmHWM(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmHWM in /proc status")
-}
+func vmHWM(pid int) (int64, error) { return pluginhost.StatusBytes(pid, "VmHWM") }
 
 // countInRange is the ground truth for a range: the conversations that started in it, both
 // ends included, as the API's started_at_after and started_at_before filters select them.

@@ -358,7 +358,7 @@ func runCase(t *testing.T, hc hostileCase) {
 	err := hc.ask(ctx, p.plugin, ds, a)
 	f.elapsed = time.Since(start)
 	f.requests = srv.requests.Load()
-	f.hwm, _ = statusBytes(p.pid, "VmHWM")
+	f.hwm, _ = pluginhost.StatusBytes(p.pid, "VmHWM")
 	f.outcome = outcome(a, err)
 	select {
 	case rss := <-p.killed:

@@ -3,7 +3,6 @@
 package hostile
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strconv"
@@ -91,7 +90,7 @@ func (p *proc) watch() {
 		case <-p.stop:
 			return
 		case <-tick.C:
-			rss, err := statusBytes(p.pid, "VmRSS")
+			rss, err := pluginhost.StatusBytes(p.pid, "VmRSS")
 			if err == nil && rss > killRSS {
 				if pr, err := os.FindProcess(p.pid); err == nil {
 					_ = pr.Kill()
@@ -101,25 +100,6 @@ func (p *proc) watch() {
 			}
 		}
 	}
-}
-
-// statusBytes reads a "kB" line of /proc/<pid>/status.
-func statusBytes(pid int, field string) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || name != field {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		return kb << 10, err
-	}
-	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
 }
 
 // cpuTime is the process's user and system CPU time, from /proc/<pid>/stat (in clock ticks,
