@@ -156,28 +156,37 @@ func (c *Client) PageSize() int { return c.pageSize }
 // Concurrency is how many requests this client runs at once.
 func (c *Client) Concurrency() int { return cap(c.slots) }
 
+// What ParseBaseURL finds wrong with a base URL, for callers that word it their own way (the
+// settings name the field and quote the URL without credentials).
+var (
+	ErrURLMissing     = errors.New("URL is missing")
+	ErrURLUnparsable  = errors.New("is not valid")
+	ErrURLCredentials = errors.New("URL must not contain a user name or password: put the key in the API key field")
+	ErrURLScheme      = errors.New("must start with http:// or https://")
+	ErrURLNoHost      = errors.New("has no host")
+	ErrURLQuery       = errors.New("must not have a query or fragment")
+)
+
 // ParseBaseURL accepts an http(s) origin with an optional path prefix. Credentials in the URL
-// are refused so that no secret can end up in logs or error messages.
+// are refused, before anything else, so that no secret can end up in logs or error messages.
 func ParseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return nil, errors.New("URL is missing")
+		return nil, ErrURLMissing
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("URL %q is not valid", raw)
+		return nil, fmt.Errorf("URL %w", ErrURLUnparsable)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("URL %q must start with http:// or https://", raw)
-	}
-	if u.Hostname() == "" {
-		return nil, fmt.Errorf("URL %q has no host", raw)
-	}
-	if u.User != nil {
-		return nil, errors.New("URL must not contain a user name or password: put the key in the API key field")
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("URL %q must not have a query or fragment", raw)
+	switch {
+	case u.User != nil:
+		return nil, ErrURLCredentials
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("URL %q %w", raw, ErrURLScheme)
+	case u.Hostname() == "":
+		return nil, fmt.Errorf("URL %q %w", raw, ErrURLNoHost)
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("URL %q %w", raw, ErrURLQuery)
 	}
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api")
 	u.RawPath = ""

@@ -1,8 +1,8 @@
 package models
 
 import (
+	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
@@ -38,25 +38,22 @@ func validateURL(raw string) error {
 	if r := []rune(shown); len(r) > 120 {
 		shown = string(r[:120]) + "…"
 	}
-	if raw == "" {
-		return fmt.Errorf("settings: %s is missing", label)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("settings: %s %q is not a valid URL (check the host and port)", label, shown)
-	}
+	_, err := agentsight.ParseBaseURL(raw)
 	switch {
-	case u.User != nil:
+	case err == nil:
+		return nil
+	case errors.Is(err, agentsight.ErrURLMissing):
+		return fmt.Errorf("settings: %s is missing", label)
+	case errors.Is(err, agentsight.ErrURLUnparsable):
+		return fmt.Errorf("settings: %s %q is not a valid URL (check the host and port)", label, shown)
+	case errors.Is(err, agentsight.ErrURLCredentials):
 		return fmt.Errorf("settings: %s must not contain a user name or password: put the key in the API key field", label)
-	case u.Scheme != "http" && u.Scheme != "https":
+	case errors.Is(err, agentsight.ErrURLScheme):
 		return fmt.Errorf("settings: %s %q must start with http:// or https://", label, shown)
-	case u.Hostname() == "":
+	case errors.Is(err, agentsight.ErrURLNoHost):
 		return fmt.Errorf("settings: %s %q has no host", label, shown)
-	case u.RawQuery != "" || u.Fragment != "":
+	case errors.Is(err, agentsight.ErrURLQuery):
 		return fmt.Errorf("settings: %s %q must not have a query or fragment", label, shown)
 	}
-	if _, err := agentsight.ParseBaseURL(raw); err != nil {
-		return fmt.Errorf("settings: %s %q is not valid", label, shown)
-	}
-	return nil
+	return fmt.Errorf("settings: %s %q is not valid", label, shown)
 }
