@@ -4,7 +4,6 @@ package plugin
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
@@ -85,8 +84,9 @@ func (d *Datasource) Dispose() {
 // redact removes the API key from any text that leaves the plugin. Nothing should contain
 // it; this is the last line of defence should a future message quote a header.
 func (d *Datasource) redact(s string) string {
-	if d.settings.APIKey == "" || len(d.settings.APIKey) < 4 {
+	// A key of a few characters would blank out ordinary text; no real key is that short.
+	if len(d.settings.APIKey) < 4 {
 		return s
 	}
-	return strings.ReplaceAll(s, d.settings.APIKey, "[redacted]")
+	return agentsight.Redact(s, d.settings.APIKey)
 }
