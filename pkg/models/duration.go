@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// durationUnits are the units a duration setting or bucket may be written in: Go's and
-// Grafana's, without months and years (whose length varies).
+// durationUnits are the units a duration setting may be written in: Go's and Grafana's,
+// without months and years (whose length varies). A count's bucket is read by parseBucket,
+// which also takes Grafana's months and years, as the SDK's gtime does.
 var durationUnits = map[string]time.Duration{
 	"ms": time.Millisecond,
 	"s":  time.Second,
