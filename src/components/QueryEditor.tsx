@@ -1,4 +1,4 @@
-import React, { useMemo } from 'react';
+import React, { useEffect, useMemo, useRef } from 'react';
 import { css } from '@emotion/css';
 import { QueryEditorProps } from '@grafana/data';
 import { EditorFieldGroup, EditorHeader, EditorRows } from '@grafana/plugin-ui';
@@ -52,7 +52,18 @@ export function readsOneConversation(query: AgentSightQuery): boolean {
 export function QueryEditor({ query, onChange, onRunQuery, datasource, range, data }: Props) {
   const queryType: QueryType = query.queryType || 'count';
 
+  // The query as last sent or received. A control that hands back what was just sent changes
+  // nothing and must not send the panel's requests again: Grafana's Combobox and Select can
+  // report one pick twice, the second time before the editor re-renders with it.
+  const current = useRef(query);
+  useEffect(() => {
+    current.current = query;
+  }, [query]);
   const commit = (next: AgentSightQuery) => {
+    if (JSON.stringify(next) === JSON.stringify(current.current)) {
+      return;
+    }
+    current.current = next;
     onChange(next);
     onRunQuery();
   };
