@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 )
 
 func main() {
@@ -33,10 +33,10 @@ func main() {
 type config struct {
 	addr          string
 	healthcheck   bool
-	dataset       fake.DatasetOptions
+	dataset       fakeapi.DatasetOptions
 	embedMessages bool
 	latency       time.Duration
-	faults        []fake.Fault
+	faults        []fakeapi.Fault
 }
 
 // defaultDeletedOneIn gives the demo a few soft-deleted conversations (25 of the default
@@ -56,9 +56,9 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "listen address (env AGENTSIGHT_FAKE_ADDR)")
 	fs.BoolVar(&cfg.healthcheck, "healthcheck", false,
 		"instead of serving, check that the fake at -addr answers (exit 0) or not (exit 1), for a container health check")
-	fs.IntVar(&cfg.dataset.Conversations, "conversations", fake.DefaultConversations,
-		fmt.Sprintf("number of conversations, 1 to %d", fake.MaxConversations))
-	fs.Uint64Var(&cfg.dataset.Seed, "seed", fake.DefaultSeed, "data set seed")
+	fs.IntVar(&cfg.dataset.Conversations, "conversations", fakeapi.DefaultConversations,
+		fmt.Sprintf("number of conversations, 1 to %d", fakeapi.MaxConversations))
+	fs.Uint64Var(&cfg.dataset.Seed, "seed", fakeapi.DefaultSeed, "data set seed")
 	days := fs.Int("days", 28, "days of history the data set spans")
 	end := fs.String("end", "", "end of the data set, RFC 3339 (default: the start of the current hour, so recent dashboards show data)")
 	fs.IntVar(&cfg.dataset.DeletedOneIn, "deleted-one-in", defaultDeletedOneIn,
@@ -66,9 +66,9 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 	fs.BoolVar(&cfg.embedMessages, "embed-messages", true, "include full messages in list results")
 	fs.DurationVar(&cfg.latency, "latency", 0, "delay added to every response")
 	fs.Func("fault", "inject a fault, repeatable (env AGENTSIGHT_FAKE_FAULTS, separated by ;, applies first); "+
-		"a request meets the first fault that applies: "+fake.FaultSpecHelp(),
+		"a request meets the first fault that applies: "+fakeapi.FaultSpecHelp(),
 		func(spec string) error {
-			f, err := fake.ParseFault(spec)
+			f, err := fakeapi.ParseFault(spec)
 			if err != nil {
 				return err
 			}
@@ -80,7 +80,7 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 		if strings.TrimSpace(spec) == "" {
 			continue
 		}
-		f, err := fake.ParseFault(spec)
+		f, err := fakeapi.ParseFault(spec)
 		if err != nil {
 			return config{}, fmt.Errorf("AGENTSIGHT_FAKE_FAULTS: %w", err)
 		}
@@ -92,8 +92,8 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
 	}
-	if cfg.dataset.Conversations < 1 || cfg.dataset.Conversations > fake.MaxConversations {
-		return config{}, fmt.Errorf("-conversations must be between 1 and %d", fake.MaxConversations)
+	if cfg.dataset.Conversations < 1 || cfg.dataset.Conversations > fakeapi.MaxConversations {
+		return config{}, fmt.Errorf("-conversations must be between 1 and %d", fakeapi.MaxConversations)
 	}
 	if cfg.dataset.DeletedOneIn < 0 {
 		return config{}, fmt.Errorf("-deleted-one-in must not be negative")
@@ -127,7 +127,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return healthcheck(ctx, cfg.addr)
 	}
 
-	srv := fake.New(fake.Options{Dataset: fake.NewDataset(cfg.dataset), EmbedMessages: cfg.embedMessages})
+	srv := fakeapi.New(fakeapi.Options{Dataset: fakeapi.NewDataset(cfg.dataset), EmbedMessages: cfg.embedMessages})
 	srv.SetLatency(cfg.latency)
 	for _, f := range cfg.faults {
 		srv.AddFault(f)
@@ -136,7 +136,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "AgentSight fake API on http://%s — API key: %s\n", ln.Addr(), fake.DemoKey)
+	fmt.Fprintf(stdout, "AgentSight fake API on http://%s — API key: %s\n", ln.Addr(), fakeapi.DemoKey)
 	for _, f := range cfg.faults {
 		fmt.Fprintf(stdout, "fault injected: %s %+v\n", f.Kind, f)
 	}
@@ -155,7 +155,7 @@ func healthcheck(ctx context.Context, addr string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
 	defer cancel()
-	url := "http://" + net.JoinHostPort(host, port) + fake.HealthPath
+	url := "http://" + net.JoinHostPort(host, port) + fakeapi.HealthPath
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 )
 
 var testNow = time.Date(2026, 12, 2, 3, 45, 12, 0, time.UTC)
@@ -31,7 +31,7 @@ func TestParseConfig(t *testing.T) {
 			want: config{
 				addr:          "127.0.0.1:8080",
 				embedMessages: true,
-				dataset: fake.DatasetOptions{Seed: fake.DefaultSeed, Conversations: fake.DefaultConversations,
+				dataset: fakeapi.DatasetOptions{Seed: fakeapi.DefaultSeed, Conversations: fakeapi.DefaultConversations,
 					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
 			},
 		},
@@ -46,13 +46,13 @@ func TestParseConfig(t *testing.T) {
 			want: config{
 				addr:    "0.0.0.0:8080",
 				latency: 150 * time.Millisecond,
-				dataset: fake.DatasetOptions{Seed: 3, Conversations: 10,
+				dataset: fakeapi.DatasetOptions{Seed: 3, Conversations: 10,
 					End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Span: 2 * 24 * time.Hour},
-				faults: []fake.Fault{
-					{Kind: fake.FaultHang, PathPrefix: "/api/conversations/1/"},
-					{Kind: fake.FaultCountMismatch, Times: 1},
-					{Kind: fake.FaultStatus, Status: 429, RetryAfter: "2", Times: 3},
-					{Kind: fake.FaultSlowBody, Delay: 200 * time.Millisecond, PathPrefix: "/api/conversations/"},
+				faults: []fakeapi.Fault{
+					{Kind: fakeapi.FaultHang, PathPrefix: "/api/conversations/1/"},
+					{Kind: fakeapi.FaultCountMismatch, Times: 1},
+					{Kind: fakeapi.FaultStatus, Status: 429, RetryAfter: "2", Times: 3},
+					{Kind: fakeapi.FaultSlowBody, Delay: 200 * time.Millisecond, PathPrefix: "/api/conversations/"},
 				},
 			},
 		},
@@ -62,7 +62,7 @@ func TestParseConfig(t *testing.T) {
 			args: []string{"-healthcheck"},
 			want: config{
 				addr: "0.0.0.0:8080", healthcheck: true, embedMessages: true,
-				dataset: fake.DatasetOptions{Seed: fake.DefaultSeed, Conversations: fake.DefaultConversations,
+				dataset: fakeapi.DatasetOptions{Seed: fakeapi.DefaultSeed, Conversations: fakeapi.DefaultConversations,
 					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
 			},
 		},
@@ -122,7 +122,7 @@ func TestHelpShowsFaults(t *testing.T) {
 			t.Errorf("-h does not mention %s:\n%s", want, out.String())
 		}
 	}
-	for _, k := range fake.FaultKinds() {
+	for _, k := range fakeapi.FaultKinds() {
 		if !strings.Contains(out.String(), k.String()) {
 			t.Errorf("-h does not name the fault kind %s", k)
 		}
@@ -130,8 +130,8 @@ func TestHelpShowsFaults(t *testing.T) {
 }
 
 func TestHealthcheck(t *testing.T) {
-	srv := fake.New(fake.Options{Dataset: fake.NewDataset(fake.DatasetOptions{Conversations: 5})})
-	srv.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 503})
+	srv := fakeapi.New(fakeapi.Options{Dataset: fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: 5})})
+	srv.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 503})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

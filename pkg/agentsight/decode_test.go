@@ -12,15 +12,15 @@ import (
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/google/go-cmp/cmp"
 )
 
 func fakePage(t *testing.T, embed bool) []byte {
 	t.Helper()
-	srv := fake.New(fake.Options{Dataset: fake.NewDataset(fake.DatasetOptions{Conversations: 300}), EmbedMessages: embed})
+	srv := fakeapi.New(fakeapi.Options{Dataset: fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: 300}), EmbedMessages: embed})
 	req := httptest.NewRequest(http.MethodGet, "/api/conversations/?page_size=100&page=2", nil)
-	req.Header.Set("Authorization", "Api-Key "+fake.DemoKey)
+	req.Header.Set("Authorization", "Api-Key "+fakeapi.DemoKey)
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {

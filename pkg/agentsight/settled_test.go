@@ -11,26 +11,26 @@ import (
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 )
 
 // settledEnv is a client whose responses live a millisecond, for a fake API of 400
 // conversations over 28 days, and a count of the requests it sends.
 func settledEnv(t *testing.T, cacheBytes int64) (*agentsight.Client, *atomic.Int64, time.Time) {
 	t.Helper()
-	srv := fake.New(fake.Options{Dataset: fake.NewDataset(fake.DatasetOptions{Conversations: 400})})
+	srv := fakeapi.New(fakeapi.Options{Dataset: fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: 400})})
 	var sent atomic.Int64
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sent.Add(1)
 		srv.ServeHTTP(w, r)
 	}))
 	t.Cleanup(func() { srv.Close(); hs.Close() })
-	c, err := agentsight.New(agentsight.Options{BaseURL: hs.URL, APIKey: fake.DemoKey, PageSize: 20, CacheTTL: time.Millisecond, CacheBytes: cacheBytes, HTTPClient: hs.Client()})
+	c, err := agentsight.New(agentsight.Options{BaseURL: hs.URL, APIKey: fakeapi.DemoKey, PageSize: 20, CacheTTL: time.Millisecond, CacheBytes: cacheBytes, HTTPClient: hs.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	return c, &sent, fake.DefaultEnd()
+	return c, &sent, fakeapi.DefaultEnd()
 }
 
 // pastTTL waits until what the cache kept for d has expired.
@@ -127,7 +127,7 @@ func TestCountSettledReusesSettledBuckets(t *testing.T) {
 // when the API lists by start, so a refresh of such an API reads the whole range.
 func TestListSettledKeepsOnlyRowsListedNewestFirst(t *testing.T) {
 	ctx := context.Background()
-	end := fake.DefaultEnd()
+	end := fakeapi.DefaultEnd()
 	var sent atomic.Int64
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sent.Add(1)

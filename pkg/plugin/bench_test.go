@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
@@ -51,15 +51,15 @@ func (m *memAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 var (
 	benchDataOnce sync.Once
-	benchData     *fake.Dataset
+	benchData     *fakeapi.Dataset
 )
 
 // benchAPI serves the 100k data set from memory; embed selects whether list pages carry the
 // conversations' messages.
 func benchAPI(b *testing.B, embed bool) string {
 	b.Helper()
-	benchDataOnce.Do(func() { benchData = fake.NewDataset(fake.DatasetOptions{Conversations: benchConversations}) })
-	srv := fake.New(fake.Options{Dataset: benchData, EmbedMessages: embed})
+	benchDataOnce.Do(func() { benchData = fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: benchConversations}) })
+	srv := fakeapi.New(fakeapi.Options{Dataset: benchData, EmbedMessages: embed})
 	hs := httptest.NewServer(&memAPI{fake: srv, pages: map[string][]byte{}})
 	b.Cleanup(func() { srv.Close(); hs.Close() })
 	return hs.URL
@@ -83,10 +83,10 @@ func benchQuery(b *testing.B, d *Datasource, model map[string]any) backend.DataR
 	b.Helper()
 	raw, _ := json.Marshal(model)
 	qt, _ := model["queryType"].(string)
-	end := fake.DefaultEnd()
+	end := fakeapi.DefaultEnd()
 	resp, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{
 		RefID: "A", QueryType: qt, JSON: raw,
-		TimeRange: backend.TimeRange{From: end.Add(-fake.DefaultSpan), To: end}, Interval: time.Hour, MaxDataPoints: 1000,
+		TimeRange: backend.TimeRange{From: end.Add(-fakeapi.DefaultSpan), To: end}, Interval: time.Hour, MaxDataPoints: 1000,
 	}}})
 	if err != nil {
 		b.Fatal(err)

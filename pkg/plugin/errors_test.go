@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
@@ -56,18 +56,18 @@ func TestAPIErrorsWording(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		key   string
-		fault *fake.Fault
+		fault *fakeapi.Fault
 		model map[string]any
 		want  string
 	}{
 		{"bad key", "wrong-key", nil, map[string]any{"bucket": "total"}, "AgentSight rejected the API key (401 Unauthorized)"},
-		{"forbidden", fake.ForbiddenKey, nil, map[string]any{"bucket": "total"}, "the API key is not allowed to read this agent's conversations (403 Forbidden)"},
-		{"bad request", testKey, &fake.Fault{Kind: fake.FaultStatus, Status: 400}, map[string]any{"bucket": "total"}, "AgentSight rejected the query (400 Bad Request)"},
-		{"server error", testKey, &fake.Fault{Kind: fake.FaultStatus, Status: 500}, map[string]any{"bucket": "total"}, "AgentSight answered 500 Internal Server Error"},
-		{"broken JSON", testKey, &fake.Fault{Kind: fake.FaultBrokenJSON}, map[string]any{"bucket": "total"}, "unexpected response from AgentSight: "},
-		{"wrong types", testKey, &fake.Fault{Kind: fake.FaultWrongTypes}, map[string]any{"queryType": "conversations"}, "unexpected response from AgentSight: "},
-		{"bad timestamp", testKey, &fake.Fault{Kind: fake.FaultBadTimestamp}, map[string]any{"queryType": "conversations"}, "unexpected response from AgentSight: "},
-		{"html page", testKey, &fake.Fault{Kind: fake.FaultHTMLError, Status: 404}, map[string]any{"bucket": "total"}, "AgentSight answered 404 Not Found"},
+		{"forbidden", fakeapi.ForbiddenKey, nil, map[string]any{"bucket": "total"}, "the API key is not allowed to read this agent's conversations (403 Forbidden)"},
+		{"bad request", testKey, &fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 400}, map[string]any{"bucket": "total"}, "AgentSight rejected the query (400 Bad Request)"},
+		{"server error", testKey, &fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 500}, map[string]any{"bucket": "total"}, "AgentSight answered 500 Internal Server Error"},
+		{"broken JSON", testKey, &fakeapi.Fault{Kind: fakeapi.FaultBrokenJSON}, map[string]any{"bucket": "total"}, "unexpected response from AgentSight: "},
+		{"wrong types", testKey, &fakeapi.Fault{Kind: fakeapi.FaultWrongTypes}, map[string]any{"queryType": "conversations"}, "unexpected response from AgentSight: "},
+		{"bad timestamp", testKey, &fakeapi.Fault{Kind: fakeapi.FaultBadTimestamp}, map[string]any{"queryType": "conversations"}, "unexpected response from AgentSight: "},
+		{"html page", testKey, &fakeapi.Fault{Kind: fakeapi.FaultHTMLError, Status: 404}, map[string]any{"bucket": "total"}, "AgentSight answered 404 Not Found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.fake.ClearFaults()
@@ -126,7 +126,7 @@ func TestCheckHealth(t *testing.T) {
 	}{
 		{"ok", e.url, testKey, backend.HealthStatusOk, "Connected to AgentSight: the API key can see 2000 conversations"},
 		{"401", e.url, "nope", backend.HealthStatusError, "AgentSight rejected the API key (401 Unauthorized)"},
-		{"403", e.url, fake.ForbiddenKey, backend.HealthStatusError, "the API key is not allowed to read this agent's conversations (403 Forbidden)"},
+		{"403", e.url, fakeapi.ForbiddenKey, backend.HealthStatusError, "the API key is not allowed to read this agent's conversations (403 Forbidden)"},
 		{"unreachable", closedURL, testKey, backend.HealthStatusError, "could not reach AgentSight at " + closedURL + ": "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

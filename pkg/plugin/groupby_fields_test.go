@@ -3,7 +3,7 @@ package plugin
 import (
 	"testing"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/models"
 )
@@ -12,12 +12,12 @@ import (
 // total is the number of conversations in range holding its value.
 func TestCountGroupedByEveryField(t *testing.T) {
 	e := newEnv(t, true, nil)
-	valueOf := map[string]func(*fake.Conversation) string{
-		"language":    func(c *fake.Conversation) string { return c.Language },
-		"device":      func(c *fake.Conversation) string { return c.Device },
-		"country":     func(c *fake.Conversation) string { return c.Country },
-		"city":        func(c *fake.Conversation) string { return c.City },
-		"customer_id": func(c *fake.Conversation) string { return c.CustomerID },
+	valueOf := map[string]func(*fakeapi.Conversation) string{
+		"language":    func(c *fakeapi.Conversation) string { return c.Language },
+		"device":      func(c *fakeapi.Conversation) string { return c.Device },
+		"country":     func(c *fakeapi.Conversation) string { return c.Country },
+		"city":        func(c *fakeapi.Conversation) string { return c.City },
+		"customer_id": func(c *fakeapi.Conversation) string { return c.CustomerID },
 	}
 	if len(valueOf) != len(models.GroupByFields) {
 		t.Fatalf("the test knows %d fields, the model offers %q", len(valueOf), models.GroupByFields)

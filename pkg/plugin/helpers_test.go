@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 )
@@ -23,21 +23,21 @@ var (
 	rangeTo   = time.Date(2026, 10, 22, 0, 0, 0, 0, time.UTC)
 )
 
-const testKey = fake.DemoKey
+const testKey = fakeapi.DemoKey
 
 type env struct {
 	t     *testing.T
-	fake  *fake.Server
+	fake  *fakeapi.Server
 	url   string
 	ds    *Datasource
-	truth *fake.Dataset
+	truth *fakeapi.Dataset
 }
 
 // newEnv starts a fake API and a data source instance configured for it.
 func newEnv(t *testing.T, embed bool, jsonData map[string]any) *env {
 	t.Helper()
-	dataset := fake.NewDataset(fake.DatasetOptions{Conversations: 2000})
-	srv := fake.New(fake.Options{Dataset: dataset, EmbedMessages: embed})
+	dataset := fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: 2000})
+	srv := fakeapi.New(fakeapi.Options{Dataset: dataset, EmbedMessages: embed})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); hs.Close() })
 	e := &env{t: t, fake: srv, url: hs.URL, truth: dataset}
@@ -88,8 +88,8 @@ func (e *env) queries(models map[string]map[string]any, from, to time.Time) back
 }
 
 // inRange is the ground truth: the conversations started in [from, to] that keep says to.
-func (e *env) inRange(from, to time.Time, keep func(*fake.Conversation) bool) []*fake.Conversation {
-	var out []*fake.Conversation
+func (e *env) inRange(from, to time.Time, keep func(*fakeapi.Conversation) bool) []*fakeapi.Conversation {
+	var out []*fakeapi.Conversation
 	for i := range e.truth.Conversations {
 		c := &e.truth.Conversations[i]
 		if c.StartedAt.Before(from) || c.StartedAt.After(to) {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
@@ -29,12 +29,12 @@ func TestIncrementalRefreshEqualsColdQuery(t *testing.T) {
 	spans := []time.Duration{3 * time.Hour, 12 * time.Hour, 2 * 24 * time.Hour, 7 * 24 * time.Hour}
 	intervals := []time.Duration{10 * time.Second, 30 * time.Second, 5 * time.Minute, 45 * time.Minute, 2 * time.Hour}
 	const sequences, refreshes = 24, 12
-	base := fake.NewDataset(fake.DatasetOptions{Conversations: 600})
+	base := fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: 600})
 	for seq := range sequences {
 		t.Run(fmt.Sprintf("sequence %d", seq), func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(uint64(seq), 13))
 			pick := func(n int) int { return rnd.IntN(n) }
-			srv := fake.New(fake.Options{Dataset: base, EmbedMessages: true})
+			srv := fakeapi.New(fakeapi.Options{Dataset: base, EmbedMessages: true})
 			hs := httptest.NewServer(srv)
 			t.Cleanup(func() { srv.Close(); hs.Close() })
 			e := &env{t: t, fake: srv, url: hs.URL}
@@ -45,7 +45,7 @@ func TestIncrementalRefreshEqualsColdQuery(t *testing.T) {
 			// TTL, by design) is not what this test checks; settled rows are.
 			jd := map[string]any{"pageSize": 50, "cacheTTL": "1ms", "settleAfter": "1h", "settledMaxAge": "6h",
 				"maxConversations": []int{10000, 150, 30}[pick(3)]}
-			now := fake.DefaultEnd()
+			now := fakeapi.DefaultEnd()
 			incremental := e.instance(jd, testKey)
 			incremental.now = func() time.Time { return now }
 			coldSettings := maps(jd, "settleAfter", "0s")
@@ -193,7 +193,7 @@ func maps(m map[string]any, key string, value any) map[string]any {
 func TestIncrementalDashboardRefreshSendsTheTail(t *testing.T) {
 	p := newPerfEnv(t, 20000).with(t)
 	jd := map[string]any{"pageSize": 100, "maxConversations": 20000}
-	now := fake.DefaultEnd()
+	now := fakeapi.DefaultEnd()
 	d := p.instance(jd)
 	d.now = func() time.Time { return now }
 	panels := dashboardPanels("")
@@ -222,7 +222,7 @@ func TestIncrementalDashboardRefreshSendsTheTail(t *testing.T) {
 func TestIncrementalRefreshReusesSettledBuckets(t *testing.T) {
 	p := newPerfEnv(t, 20000).with(t)
 	jd := map[string]any{"maxConversations": 1000}
-	now := fake.DefaultEnd()
+	now := fakeapi.DefaultEnd()
 	d := p.instance(jd)
 	d.now = func() time.Time { return now }
 	series := panel{"A", map[string]any{"queryType": "count", "bucket": "6h"}}
@@ -251,7 +251,7 @@ func TestIncrementalRefreshReusesSettledBuckets(t *testing.T) {
 // settleAfter 0s turns incremental refresh off: every refresh reads the whole range again.
 func TestIncrementalRefreshOff(t *testing.T) {
 	p := newPerfEnv(t, 20000).with(t)
-	now := fake.DefaultEnd()
+	now := fakeapi.DefaultEnd()
 	d := p.instance(map[string]any{"pageSize": 100, "maxConversations": 20000, "settleAfter": "0s"})
 	d.now = func() time.Time { return now }
 	panels := dashboardPanels("")

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -21,22 +21,22 @@ import (
 // perfEnv is a fake API holding n conversations over the default 28 days.
 type perfEnv struct {
 	t    *testing.T
-	fake *fake.Server
+	fake *fakeapi.Server
 	url  string
-	data *fake.Dataset
+	data *fakeapi.Dataset
 }
 
 // The fake's data sets are deterministic, so the large ones are built once per test binary.
-var perfDatasets = map[int]*fake.Dataset{}
+var perfDatasets = map[int]*fakeapi.Dataset{}
 
 func newPerfEnv(t *testing.T, n int) *perfEnv {
 	t.Helper()
 	ds, ok := perfDatasets[n]
 	if !ok {
-		ds = fake.NewDataset(fake.DatasetOptions{Conversations: n})
+		ds = fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: n})
 		perfDatasets[n] = ds
 	}
-	srv := fake.New(fake.Options{Dataset: ds, EmbedMessages: true})
+	srv := fakeapi.New(fakeapi.Options{Dataset: ds, EmbedMessages: true})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); hs.Close() })
 	return &perfEnv{t: t, fake: srv, url: hs.URL, data: ds}
@@ -58,8 +58,8 @@ func (p *perfEnv) instance(jsonData map[string]any) *Datasource {
 
 // whole is the data set's full range.
 func (p *perfEnv) whole() (time.Time, time.Time) {
-	end := fake.DefaultEnd()
-	return end.Add(-fake.DefaultSpan), end
+	end := fakeapi.DefaultEnd()
+	return end.Add(-fakeapi.DefaultSpan), end
 }
 
 func (p *perfEnv) inRange(from, to time.Time) int {
@@ -105,7 +105,7 @@ func (p *perfEnv) run(d *Datasource, from, to time.Time, panels ...panel) (backe
 
 // requestsSince splits the fake's requests after the first skip into page_size=1 counts and
 // list pages.
-func (p *perfEnv) requestsSince(skip int) (counts, pages []fake.Request) {
+func (p *perfEnv) requestsSince(skip int) (counts, pages []fakeapi.Request) {
 	for _, r := range p.fake.Requests()[skip:] {
 		if r.Query.Get("page_size") == "1" {
 			counts = append(counts, r)
@@ -158,7 +158,7 @@ func TestPerfTotalIsOneRequest(t *testing.T) {
 // requests are exactly the plan's.
 func TestPerfPlannerChoice(t *testing.T) {
 	p := newPerfEnv(t, 20000)
-	end := fake.DefaultEnd()
+	end := fakeapi.DefaultEnd()
 	for _, tc := range []struct {
 		name      string
 		jsonData  map[string]any
@@ -167,9 +167,9 @@ func TestPerfPlannerChoice(t *testing.T) {
 		size      time.Duration
 		perBucket bool
 	}{
-		{"few buckets, many pages: per bucket", nil, end.Add(-fake.DefaultSpan), "7d", 7 * 24 * time.Hour, true},
+		{"few buckets, many pages: per bucket", nil, end.Add(-fakeapi.DefaultSpan), "7d", 7 * 24 * time.Hour, true},
 		{"many buckets, few pages: fetch", nil, end.Add(-6 * time.Hour), "1m", time.Minute, false},
-		{"more than maxConversations: per bucket, the only exact plan", map[string]any{"maxConversations": 1000}, end.Add(-fake.DefaultSpan), "1h", time.Hour, true},
+		{"more than maxConversations: per bucket, the only exact plan", map[string]any{"maxConversations": 1000}, end.Add(-fakeapi.DefaultSpan), "1h", time.Hour, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := p.with(t)
@@ -246,7 +246,7 @@ func dashboardPanels(bucket string) []panel {
 // requests repeat.
 func TestPerfDashboardSharesRequests(t *testing.T) {
 	p := newPerfEnv(t, 20000)
-	end := fake.DefaultEnd()
+	end := fakeapi.DefaultEnd()
 	for _, tc := range []struct {
 		name   string
 		span   time.Duration
@@ -257,7 +257,7 @@ func TestPerfDashboardSharesRequests(t *testing.T) {
 		// ... and fetch pages here (25 buckets > 7 pages).
 		{"1 day, 1h buckets", 24 * time.Hour, "1h"},
 		// Few buckets, many pages: per bucket alone (5 buckets).
-		{"28 days, 7d buckets", fake.DefaultSpan, "7d"},
+		{"28 days, 7d buckets", fakeapi.DefaultSpan, "7d"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := p.with(t)
@@ -301,7 +301,7 @@ func TestPerfDashboardSharesRequests(t *testing.T) {
 // With the cache off (cacheTTL 0) each refresh asks the API again.
 func TestPerfNoCacheRepeatsRequests(t *testing.T) {
 	p := newPerfEnv(t, 20000)
-	end := fake.DefaultEnd()
+	end := fakeapi.DefaultEnd()
 	from := end.Add(-24 * time.Hour)
 	d := p.instance(map[string]any{"pageSize": 100, "cacheTTL": "0s"})
 	table := panel{"A", map[string]any{"queryType": "conversations"}}
@@ -344,7 +344,7 @@ func sameFrames(t *testing.T, refID string, got, want data.Frames) {
 // the series only the last few to fetch.
 func TestPerfPlannerCountsOnlyTheSharedPages(t *testing.T) {
 	p := newPerfEnv(t, 20000)
-	end := fake.DefaultEnd()
+	end := fakeapi.DefaultEnd()
 	from := end.Add(-7 * 24 * time.Hour)
 	pages := ceilDiv(p.inRange(from, end), 100)
 	buckets := frames.NewBuckets(from, end, 6*time.Hour).N

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
@@ -13,7 +13,7 @@ func TestAnnotationsOfMobileConversations(t *testing.T) {
 	from, to := rangeFrom, rangeFrom.Add(3*time.Hour)
 	dr := e.query(map[string]any{"queryType": "annotations", "filters": map[string]any{"device": "mobile"}}, from, to)
 	mustOK(t, dr)
-	want := e.inRange(from, to, func(c *fake.Conversation) bool { return c.Device == "mobile" })
+	want := e.inRange(from, to, func(c *fakeapi.Conversation) bool { return c.Device == "mobile" })
 	f := dr.Frames[0]
 	if f.Rows() != len(want) || len(want) == 0 {
 		t.Fatalf("%d annotations, want %d", f.Rows(), len(want))
@@ -29,7 +29,7 @@ func TestAnnotationsOfMobileConversations(t *testing.T) {
 // Explore asks for a transcript as log lines; a dashboard panel gets the table.
 func TestMessagesAsLogLinesInExplore(t *testing.T) {
 	e := newEnv(t, true, nil)
-	id := e.inRange(rangeFrom, rangeTo, func(c *fake.Conversation) bool { return len(c.Messages) > 3 })[0].ID
+	id := e.inRange(rangeFrom, rangeTo, func(c *fakeapi.Conversation) bool { return len(c.Messages) > 3 })[0].ID
 	logs := e.query(map[string]any{"queryType": "messages", "conversationId": id, "format": "logs"}, rangeFrom, rangeTo)
 	mustOK(t, logs)
 	table := e.query(map[string]any{"queryType": "messages", "conversationId": id}, rangeFrom, rangeTo)

@@ -15,7 +15,7 @@ type attachmentsResult struct {
 }
 
 func (a attachmentsResult) Frames() (data.Frames, error) {
-	return limitedTable(frames.AttachmentsTable(a.rows, a.links), a.limit, "attachments"), nil
+	return frames.LimitedTable(frames.AttachmentsTable(a.rows, a.links), a.limit, "attachments"), nil
 }
 
 // runAttachments answers an attachments table for one conversation (conversationId) or for

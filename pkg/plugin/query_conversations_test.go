@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 )
 
 func TestConversationsTable(t *testing.T) {
@@ -15,7 +15,7 @@ func TestConversationsTable(t *testing.T) {
 			from, to := rangeFrom, rangeFrom.Add(3*time.Hour)
 			dr := e.query(map[string]any{"queryType": "conversations", "filters": map[string]any{"device": "mobile"}}, from, to)
 			mustOK(t, dr)
-			want := e.inRange(from, to, func(c *fake.Conversation) bool { return c.Device == "mobile" })
+			want := e.inRange(from, to, func(c *fakeapi.Conversation) bool { return c.Device == "mobile" })
 			f := dr.Frames[0]
 			if f.Rows() != len(want) || len(want) == 0 {
 				t.Fatalf("%d rows, want %d", f.Rows(), len(want))

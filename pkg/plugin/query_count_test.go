@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
@@ -15,7 +15,7 @@ func TestCountTotalIsOneRequest(t *testing.T) {
 	e := newEnv(t, true, nil)
 	dr := e.query(map[string]any{"queryType": "count", "bucket": "total", "filters": map[string]any{"language": "en"}}, rangeFrom, rangeTo)
 	mustOK(t, dr)
-	want := len(e.inRange(rangeFrom, rangeTo, func(c *fake.Conversation) bool { return c.Language == "en" }))
+	want := len(e.inRange(rangeFrom, rangeTo, func(c *fakeapi.Conversation) bool { return c.Language == "en" }))
 	got, _ := dr.Frames[0].Fields[0].FloatAt(0)
 	if int(got) != want || want == 0 {
 		t.Fatalf("total = %v, want %d", got, want)
@@ -154,7 +154,7 @@ func TestCountSeriesSumsToTotal(t *testing.T) {
 	filters := []map[string]any{{}, {"language": "de"}, {"device": []string{"mobile", "tablet"}}, {"has_messages": true}, {"message_contains": []string{"refund", "invoice"}}}
 	span := 28 * 24 * time.Hour
 	for i := 0; i < 25; i++ {
-		from := fake.DefaultEnd().Add(-span).Add(time.Duration(rng.Int64N(int64(span))))
+		from := fakeapi.DefaultEnd().Add(-span).Add(time.Duration(rng.Int64N(int64(span))))
 		to := from.Add(time.Duration(rng.Int64N(int64(5 * 24 * time.Hour))))
 		bucket := buckets[rng.IntN(len(buckets))]
 		f := filters[rng.IntN(len(filters))]
@@ -181,7 +181,7 @@ func TestCountMultiValueFilter(t *testing.T) {
 	e := newEnv(t, true, nil)
 	dr := e.query(map[string]any{"bucket": "total", "filters": map[string]any{"language": []string{"en", "de"}}}, rangeFrom, rangeTo)
 	mustOK(t, dr)
-	want := len(e.inRange(rangeFrom, rangeTo, func(c *fake.Conversation) bool { return c.Language == "en" || c.Language == "de" }))
+	want := len(e.inRange(rangeFrom, rangeTo, func(c *fakeapi.Conversation) bool { return c.Language == "en" || c.Language == "de" }))
 	if got, _ := dr.Frames[0].Fields[0].FloatAt(0); int(got) != want {
 		t.Fatalf("total = %v, want %d", got, want)
 	}

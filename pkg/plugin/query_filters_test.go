@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 )
 
 // "Negative feedback per hour", the wall-screen and alert query that today's filters make
@@ -15,8 +15,8 @@ func TestCountNegativeFeedbackPerHour(t *testing.T) {
 	e := newEnv(t, true, nil)
 	dr := e.query(map[string]any{"queryType": "count", "bucket": "1h", "filters": map[string]any{"feedback_sentiment": "negative"}}, rangeFrom, rangeTo)
 	mustOK(t, dr)
-	negative := func(c *fake.Conversation) bool {
-		return slices.ContainsFunc(c.Feedback, func(f fake.Feedback) bool { return f.Sentiment == "negative" })
+	negative := func(c *fakeapi.Conversation) bool {
+		return slices.ContainsFunc(c.Feedback, func(f fakeapi.Feedback) bool { return f.Sentiment == "negative" })
 	}
 	want := map[time.Time]float64{}
 	for _, c := range e.inRange(rangeFrom, rangeTo, negative) {
@@ -48,14 +48,14 @@ func TestTodaysFiltersThroughThePlugin(t *testing.T) {
 	e := newEnv(t, true, nil)
 	tests := []struct {
 		filters map[string]any
-		keep    func(c *fake.Conversation) bool
+		keep    func(c *fakeapi.Conversation) bool
 	}{
-		{map[string]any{"is_marked": true}, func(c *fake.Conversation) bool { return c.IsFavorite }},
-		{map[string]any{"has_feedback": "false"}, func(c *fake.Conversation) bool { return len(c.Feedback) == 0 }},
-		{map[string]any{"feedback_source": []string{"email"}, "feedback_sentiment": []string{"positive", "neutral"}}, func(c *fake.Conversation) bool {
-			return slices.ContainsFunc(c.Feedback, func(f fake.Feedback) bool { return f.Source == "email" && f.Sentiment != "negative" })
+		{map[string]any{"is_marked": true}, func(c *fakeapi.Conversation) bool { return c.IsFavorite }},
+		{map[string]any{"has_feedback": "false"}, func(c *fakeapi.Conversation) bool { return len(c.Feedback) == 0 }},
+		{map[string]any{"feedback_source": []string{"email"}, "feedback_sentiment": []string{"positive", "neutral"}}, func(c *fakeapi.Conversation) bool {
+			return slices.ContainsFunc(c.Feedback, func(f fakeapi.Feedback) bool { return f.Source == "email" && f.Sentiment != "negative" })
 		}},
-		{map[string]any{"customer_id__icontains": "CUST_00"}, func(c *fake.Conversation) bool { return c.CustomerID[:7] == "cust_00" }},
+		{map[string]any{"customer_id__icontains": "CUST_00"}, func(c *fakeapi.Conversation) bool { return c.CustomerID[:7] == "cust_00" }},
 	}
 	for _, tt := range tests {
 		dr := e.query(map[string]any{"queryType": "conversations", "filters": tt.filters}, rangeFrom, rangeTo)

@@ -19,9 +19,9 @@ type messagesResult struct {
 
 func (m messagesResult) Frames() (data.Frames, error) {
 	if m.logs {
-		return limitedTable(frames.MessagesLog(m.convs), m.limit, "messages"), nil
+		return frames.LimitedTable(frames.MessagesLog(m.convs), m.limit, "messages"), nil
 	}
-	return limitedTable(frames.MessagesTable(m.convs, m.links), m.limit, "messages"), nil
+	return frames.LimitedTable(frames.MessagesTable(m.convs, m.links), m.limit, "messages"), nil
 }
 
 // runMessages answers a messages table: every message of one conversation (conversationId)

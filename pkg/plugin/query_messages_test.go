@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -19,7 +19,7 @@ func TestMessagesOfSearch(t *testing.T) {
 			from, to := rangeFrom, rangeFrom.Add(12*time.Hour)
 			dr := e.query(map[string]any{"queryType": "messages", "filters": map[string]any{"message_contains": "REFUND"}}, from, to)
 			mustOK(t, dr)
-			convs := e.inRange(from, to, func(c *fake.Conversation) bool {
+			convs := e.inRange(from, to, func(c *fakeapi.Conversation) bool {
 				for _, m := range c.Messages {
 					if strings.Contains(strings.ToLower(m.Content), "refund") {
 						return true

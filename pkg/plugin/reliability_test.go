@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
@@ -18,8 +18,8 @@ func totalQuery() map[string]any { return map[string]any{"bucket": "total"} }
 func TestThrottlingIsRetried(t *testing.T) {
 	for _, retryAfter := range []string{"0", time.Now().Add(-time.Second).UTC().Format(http1123)} {
 		e := newEnv(t, true, nil)
-		e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 429, RetryAfter: retryAfter, Times: 2})
-		e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 503, Times: 1})
+		e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 429, RetryAfter: retryAfter, Times: 2})
+		e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 503, Times: 1})
 		dr := e.query(totalQuery(), rangeFrom, rangeTo)
 		mustOK(t, dr)
 		if n := e.fake.RequestCount(); n != 4 {
@@ -32,7 +32,7 @@ const http1123 = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 func TestPersistentThrottlingIsReported(t *testing.T) {
 	e := newEnv(t, true, nil)
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 429, RetryAfter: "0"})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 429, RetryAfter: "0"})
 	dr := e.query(totalQuery(), rangeFrom, rangeTo)
 	if dr.Error == nil || !strings.Contains(dr.Error.Error(), "(429 Too Many Requests)") {
 		t.Fatalf("error %v", dr.Error)
@@ -45,7 +45,7 @@ func TestPersistentThrottlingIsReported(t *testing.T) {
 // A Retry-After longer than the query may wait ends the query at once, with one request.
 func TestRetryAfterBeyondDeadline(t *testing.T) {
 	e := newEnv(t, true, nil)
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 429, RetryAfter: "3600"})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 429, RetryAfter: "3600"})
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	resp, _ := e.ds.QueryData(ctx, &backend.QueryDataRequest{Queries: []backend.DataQuery{{RefID: "A", JSON: mustJSON(totalQuery()), TimeRange: backend.TimeRange{From: rangeFrom, To: rangeTo}}}})
@@ -60,7 +60,7 @@ func TestRetryAfterBeyondDeadline(t *testing.T) {
 func TestClientErrorsAreNotRetried(t *testing.T) {
 	for _, status := range []int{400, 401, 403, 404, 500} {
 		e := newEnv(t, true, nil)
-		e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: status})
+		e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: status})
 		if dr := e.query(totalQuery(), rangeFrom, rangeTo); dr.Error == nil {
 			t.Fatalf("%d: no error", status)
 		}
@@ -73,7 +73,7 @@ func TestClientErrorsAreNotRetried(t *testing.T) {
 // A hanging API ends with a clear error when the query's deadline passes.
 func TestHangingAPIEndsAtTheDeadline(t *testing.T) {
 	e := newEnv(t, true, map[string]any{"timeout": "1s"})
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultHang})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultHang})
 	dr := e.query(totalQuery(), rangeFrom, rangeTo)
 	if dr.Error == nil || !strings.Contains(dr.Error.Error(), "did not answer in time") {
 		t.Fatalf("error %v", dr.Error)
@@ -110,22 +110,22 @@ func TestCancellationStopsPaging(t *testing.T) {
 func TestHostileResponses(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		fault  fake.Fault
+		fault  fakeapi.Fault
 		model  map[string]any
 		errHas string // "" = the query succeeds with the right rows
 		notice string
 	}{
-		{"next link to another host", fake.Fault{Kind: fake.FaultNextOtherHost}, map[string]any{"queryType": "conversations"}, "", ""},
-		{"next link loops", fake.Fault{Kind: fake.FaultNextLoop}, map[string]any{"queryType": "conversations"}, "", ""},
-		{"count ten times too large", fake.Fault{Kind: fake.FaultCountMismatch, Times: 1}, map[string]any{"queryType": "conversations"}, "", "no longer exists"},
-		{"huge body", fake.Fault{Kind: fake.FaultHugeBody}, map[string]any{"queryType": "conversations"}, "response is larger than", ""},
-		{"slow body past the timeout", fake.Fault{Kind: fake.FaultSlowBody, Delay: 200 * time.Millisecond}, map[string]any{"queryType": "conversations", "limit": 5}, "did not answer in time", ""},
-		{"html error page", fake.Fault{Kind: fake.FaultHTMLError, Status: 502}, totalQuery(), "AgentSight answered 502 Bad Gateway", ""},
-		{"invalid timestamps", fake.Fault{Kind: fake.FaultBadTimestamp}, map[string]any{"queryType": "conversations"}, "unexpected response from AgentSight", ""},
+		{"next link to another host", fakeapi.Fault{Kind: fakeapi.FaultNextOtherHost}, map[string]any{"queryType": "conversations"}, "", ""},
+		{"next link loops", fakeapi.Fault{Kind: fakeapi.FaultNextLoop}, map[string]any{"queryType": "conversations"}, "", ""},
+		{"count ten times too large", fakeapi.Fault{Kind: fakeapi.FaultCountMismatch, Times: 1}, map[string]any{"queryType": "conversations"}, "", "no longer exists"},
+		{"huge body", fakeapi.Fault{Kind: fakeapi.FaultHugeBody}, map[string]any{"queryType": "conversations"}, "response is larger than", ""},
+		{"slow body past the timeout", fakeapi.Fault{Kind: fakeapi.FaultSlowBody, Delay: 200 * time.Millisecond}, map[string]any{"queryType": "conversations", "limit": 5}, "did not answer in time", ""},
+		{"html error page", fakeapi.Fault{Kind: fakeapi.FaultHTMLError, Status: 502}, totalQuery(), "AgentSight answered 502 Bad Gateway", ""},
+		{"invalid timestamps", fakeapi.Fault{Kind: fakeapi.FaultBadTimestamp}, map[string]any{"queryType": "conversations"}, "unexpected response from AgentSight", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			timeout := "1s"
-			if tc.fault.Kind == fake.FaultHugeBody {
+			if tc.fault.Kind == fakeapi.FaultHugeBody {
 				timeout = "60s" // reading past the cap takes a while under -race
 			}
 			e := newEnv(t, true, map[string]any{"pageSize": 50, "timeout": timeout})
@@ -163,10 +163,10 @@ func TestLoadWithFaults(t *testing.T) {
 		want[i] = len(e.inRange(rangeFrom.Add(time.Duration(i)*time.Hour), rangeTo, nil))
 	}
 	e.fake.SetLatency(2 * time.Millisecond)
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 503, Times: 15})
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 429, RetryAfter: "0", Times: 15})
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultBrokenJSON, Times: 5})
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 502, Times: 5})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 503, Times: 15})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 429, RetryAfter: "0", Times: 15})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultBrokenJSON, Times: 5})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 502, Times: 5})
 
 	runtime.GC()
 	var before runtime.MemStats

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/tracing"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -23,7 +23,7 @@ func TestQuerySpanRecordsCostAndError(t *testing.T) {
 
 	e := newEnv(t, true, nil)
 	mustOK(t, e.query(totalQuery(), rangeFrom, rangeTo))
-	e.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 403})
+	e.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 403})
 	if dr := e.query(totalQuery(), rangeFrom, rangeTo.Add(-1)); dr.Error == nil {
 		t.Fatal("no error")
 	}

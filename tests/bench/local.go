@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/plugin"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -106,7 +106,7 @@ func runLocalChild(target string) error {
 // It returns the conversations the frames account for.
 func coreRun(ctx context.Context, pages *pageFile, query string, size, pageSize int) (int, error) {
 	c, err := agentsight.New(agentsight.Options{
-		BaseURL: "http://agentsight.invalid", APIKey: fake.DemoKey, PageSize: pageSize, CacheTTL: time.Minute,
+		BaseURL: "http://agentsight.invalid", APIKey: fakeapi.DemoKey, PageSize: pageSize, CacheTTL: time.Minute,
 		HTTPClient: &http.Client{Transport: pages},
 	})
 	if err != nil {
@@ -203,7 +203,7 @@ func pluginRun(ctx context.Context, i int, url, query string, size, pageSize int
 	jsonData, _ := json.Marshal(map[string]any{"pageSize": pageSize, "maxConversations": size})
 	inst, err := plugin.NewDatasource(ctx, backend.DataSourceInstanceSettings{
 		UID: fmt.Sprintf("local-%d", i), Name: "AgentSight", Type: "agentsight-conversations-datasource", URL: url,
-		JSONData: jsonData, DecryptedSecureJSONData: map[string]string{"apiKey": fake.DemoKey},
+		JSONData: jsonData, DecryptedSecureJSONData: map[string]string{"apiKey": fakeapi.DemoKey},
 	})
 	if err != nil {
 		return 0, err

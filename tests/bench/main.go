@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/agentsight/agentsight-conversations-datasource/tests/internal/pluginhost"
 )
 
@@ -139,18 +139,18 @@ func repoRoot() (string, error) {
 
 // api is the fake API served on loopback.
 type api struct {
-	srv    *fake.Server
+	srv    *fakeapi.Server
 	url    string
 	cancel context.CancelFunc
 	done   chan error
 }
 
-func startAPI(ds *fake.Dataset, embed bool, latency time.Duration) (*api, error) {
+func startAPI(ds *fakeapi.Dataset, embed bool, latency time.Duration) (*api, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	srv := fake.New(fake.Options{Dataset: ds, EmbedMessages: embed})
+	srv := fakeapi.New(fakeapi.Options{Dataset: ds, EmbedMessages: embed})
 	srv.SetLatency(latency)
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &api{srv: srv, url: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1)}
@@ -166,7 +166,7 @@ func (a *api) stop() {
 // host is one plugin process; each data source it is given gets its own instance (and so an
 // empty cache), since instances are keyed by data source id and uid.
 // startHost serves ds from the fake API and starts a plugin process to query it; stop ends both.
-func startHost(cfg config, bin string, ds *fake.Dataset) (*host, func(), error) {
+func startHost(cfg config, bin string, ds *fakeapi.Dataset) (*host, func(), error) {
 	a, err := startAPI(ds, cfg.embed, cfg.latency)
 	if err != nil {
 		return nil, nil, err
@@ -197,7 +197,7 @@ func (h *host) dataSource(jsonData map[string]any) pluginhost.DataSource {
 	}
 	return pluginhost.DataSource{
 		UID: fmt.Sprintf("bench-%d", h.nextID), Name: "AgentSight", URL: h.api.url,
-		JSONData: jd, APIKey: fake.DemoKey, Updated: time.Unix(h.nextID, 0),
+		JSONData: jd, APIKey: fakeapi.DemoKey, Updated: time.Unix(h.nextID, 0),
 	}
 }
 
@@ -298,7 +298,7 @@ func vmHWM(pid int) (int64, error) { return pluginhost.StatusBytes(pid, "VmHWM")
 
 // countInRange is the ground truth for a range: the conversations that started in it, both
 // ends included, as the API's started_at_after and started_at_before filters select them.
-func countInRange(ds *fake.Dataset, from, to time.Time) int {
+func countInRange(ds *fakeapi.Dataset, from, to time.Time) int {
 	n := 0
 	for i := range ds.Conversations {
 		if t := ds.Conversations[i].StartedAt; !t.Before(from) && !t.After(to) {
@@ -309,8 +309,8 @@ func countInRange(ds *fake.Dataset, from, to time.Time) int {
 }
 
 func wholeRange() (time.Time, time.Time) {
-	end := fake.DefaultEnd()
-	return end.Add(-fake.DefaultSpan), end
+	end := fakeapi.DefaultEnd()
+	return end.Add(-fakeapi.DefaultSpan), end
 }
 
 func q(refID string, model map[string]any) pluginhost.Query {
@@ -397,10 +397,10 @@ func run(ctx context.Context, cfg config) (string, error) {
 	}
 	var rows []row
 	var targets []target
-	datasets := map[int]*fake.Dataset{}
-	dataset := func(n int) *fake.Dataset {
+	datasets := map[int]*fakeapi.Dataset{}
+	dataset := func(n int) *fakeapi.Dataset {
 		if datasets[n] == nil {
-			datasets[n] = fake.NewDataset(fake.DatasetOptions{Conversations: n})
+			datasets[n] = fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: n})
 		}
 		return datasets[n]
 	}
@@ -488,7 +488,7 @@ func loadAvg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func runSize(ctx context.Context, cfg config, bin string, ds *fake.Dataset, n int) ([]row, error) {
+func runSize(ctx context.Context, cfg config, bin string, ds *fakeapi.Dataset, n int) ([]row, error) {
 	h, stop, err := startHost(cfg, bin, ds)
 	if err != nil {
 		return nil, err
@@ -616,7 +616,7 @@ type dashboardResult struct {
 	rss                   int64
 }
 
-func runDashboard(ctx context.Context, cfg config, bin string, ds *fake.Dataset) (*dashboardResult, []target, error) {
+func runDashboard(ctx context.Context, cfg config, bin string, ds *fakeapi.Dataset) (*dashboardResult, []target, error) {
 	h, stop, err := startHost(cfg, bin, ds)
 	if err != nil {
 		return nil, nil, err
@@ -685,12 +685,12 @@ type localResult struct {
 // messages) into files, then measures each query in a child process of its own on one core
 // (GOMAXPROCS=1), so that its peak RSS is the plugin's work and not the fake's data set.
 func runLocal(ctx context.Context, cfg config, tmp string) ([]localResult, error) {
-	ds := fake.NewDataset(fake.DatasetOptions{Conversations: cfg.localSize})
+	ds := fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: cfg.localSize})
 	from, to := wholeRange()
 	dirs := map[bool]string{}
 	for _, embed := range []bool{true, false} {
 		dir := filepath.Join(tmp, fmt.Sprintf("pages-embed-%v", embed))
-		if err := renderPages(fake.New(fake.Options{Dataset: ds, EmbedMessages: embed}), dir, cfg.pageSize, from, to); err != nil {
+		if err := renderPages(fakeapi.New(fakeapi.Options{Dataset: ds, EmbedMessages: embed}), dir, cfg.pageSize, from, to); err != nil {
 			return nil, err
 		}
 		dirs[embed] = dir
@@ -753,7 +753,7 @@ const (
 
 // renderPages writes the body of every page of the whole-range listing, as the client asks
 // for them, to dir/<page>.json and to dir/pages.all (indexed by dir/pages.index.json).
-func renderPages(srv *fake.Server, dir string, pageSize int, from, to time.Time) error {
+func renderPages(srv *fakeapi.Server, dir string, pageSize int, from, to time.Time) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -771,7 +771,7 @@ func renderPages(srv *fake.Server, dir string, pageSize int, from, to time.Time)
 			v.Set("page", strconv.Itoa(page))
 		}
 		req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1/api/conversations/?"+v.Encode(), nil)
-		req.Header.Set("Authorization", "Api-Key "+fake.DemoKey)
+		req.Header.Set("Authorization", "Api-Key "+fakeapi.DemoKey)
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/agentsight/agentsight-conversations-datasource/tests/internal/pluginhost"
 )
 
@@ -29,7 +29,7 @@ type refreshResult struct {
 // sources over [now-7d, now]. Their frames must be identical.
 func runRefresh(ctx context.Context, cfg config, bin string) (*refreshResult, []target, error) {
 	now := time.Now().UTC().Truncate(time.Second)
-	ds := fake.NewDataset(fake.DatasetOptions{Conversations: cfg.refreshSize, End: now})
+	ds := fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: cfg.refreshSize, End: now})
 	h, stop, err := startHost(cfg, bin, ds)
 	if err != nil {
 		return nil, nil, err

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/agentsight/agentsight-conversations-datasource/tests/internal/pluginhost"
 	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
 )
@@ -64,15 +64,15 @@ func run(m *testing.M) int {
 }
 
 type api struct {
-	fake    *fake.Server
+	fake    *fakeapi.Server
 	url     string
-	dataset *fake.Dataset
+	dataset *fakeapi.Dataset
 }
 
 func startAPI(t *testing.T, embed bool) *api {
 	t.Helper()
-	ds := fake.NewDataset(fake.DatasetOptions{Conversations: 3000})
-	srv := fake.New(fake.Options{Dataset: ds, EmbedMessages: embed})
+	ds := fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: 3000})
+	srv := fakeapi.New(fakeapi.Options{Dataset: ds, EmbedMessages: embed})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); hs.Close() })
 	return &api{fake: srv, url: hs.URL, dataset: ds}
@@ -86,8 +86,8 @@ func dataSource(url, key string, jsonData map[string]any) pluginhost.DataSource 
 	return pluginhost.DataSource{UID: fmt.Sprintf("ds-%d", nextID), Name: "AgentSight", URL: url, APIKey: key, JSONData: jsonData, Updated: time.Now()}
 }
 
-func (a *api) truth(keep func(*fake.Conversation) bool) []*fake.Conversation {
-	var out []*fake.Conversation
+func (a *api) truth(keep func(*fakeapi.Conversation) bool) []*fakeapi.Conversation {
+	var out []*fakeapi.Conversation
 	for i := range a.dataset.Conversations {
 		c := &a.dataset.Conversations[i]
 		if !c.StartedAt.Before(from) && !c.StartedAt.After(to) && (keep == nil || keep(c)) {
@@ -107,10 +107,10 @@ func TestCheckHealthOverGRPC(t *testing.T) {
 		status         pluginv2.CheckHealthResponse_HealthStatus
 		message        string
 	}{
-		{"ok", a.url, fake.DemoKey, pluginv2.CheckHealthResponse_OK, "Connected to AgentSight: the API key can see 3000 conversations"},
+		{"ok", a.url, fakeapi.DemoKey, pluginv2.CheckHealthResponse_OK, "Connected to AgentSight: the API key can see 3000 conversations"},
 		{"401", a.url, "wrong", pluginv2.CheckHealthResponse_ERROR, "AgentSight rejected the API key (401 Unauthorized)"},
-		{"403", a.url, fake.ForbiddenKey, pluginv2.CheckHealthResponse_ERROR, "the API key is not allowed to read this agent's conversations (403 Forbidden)"},
-		{"unreachable", closedURL, fake.DemoKey, pluginv2.CheckHealthResponse_ERROR, "could not reach AgentSight at " + closedURL},
+		{"403", a.url, fakeapi.ForbiddenKey, pluginv2.CheckHealthResponse_ERROR, "the API key is not allowed to read this agent's conversations (403 Forbidden)"},
+		{"unreachable", closedURL, fakeapi.DemoKey, pluginv2.CheckHealthResponse_ERROR, "could not reach AgentSight at " + closedURL},
 		{"no key", a.url, "", pluginv2.CheckHealthResponse_ERROR, "API key is missing: add it in the data source settings"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,7 +132,7 @@ func TestEveryQueryTypeOverGRPC(t *testing.T) {
 	for _, embed := range []bool{true, false} {
 		t.Run(map[bool]string{true: "messages embedded", false: "messages: []"}[embed], func(t *testing.T) {
 			a := startAPI(t, embed)
-			ds := dataSource(a.url, fake.DemoKey, map[string]any{"pageSize": 50})
+			ds := dataSource(a.url, fakeapi.DemoKey, map[string]any{"pageSize": 50})
 			q := func(refID string, model map[string]any) pluginhost.Query {
 				return pluginhost.Query{RefID: refID, JSON: model, From: from, To: to, Interval: time.Hour, MaxDataPoints: 500}
 			}
@@ -157,7 +157,7 @@ func TestEveryQueryTypeOverGRPC(t *testing.T) {
 				t.Fatalf("broken: %q", got)
 			}
 
-			en := len(a.truth(func(c *fake.Conversation) bool { return c.Language == "en" }))
+			en := len(a.truth(func(c *fakeapi.Conversation) bool { return c.Language == "en" }))
 			if v, _ := res["total"].Frames[0].Fields[0].FloatAt(0); int(v) != en {
 				t.Errorf("total: %v, want %d", v, en)
 			}
@@ -180,13 +180,13 @@ func TestEveryQueryTypeOverGRPC(t *testing.T) {
 				t.Errorf("%d series, want %d", len(res["series"].Frames), len(perDevice))
 			}
 
-			silent := len(a.truth(func(c *fake.Conversation) bool { return len(c.Messages) == 0 }))
+			silent := len(a.truth(func(c *fakeapi.Conversation) bool { return len(c.Messages) == 0 }))
 			if n := res["table"].Frames[0].Rows(); n != silent {
 				t.Errorf("conversations without messages: %d rows, want %d", n, silent)
 			}
 
 			var msgs int
-			for _, c := range a.truth(func(c *fake.Conversation) bool { return c.CustomerID == "cust_0001" }) {
+			for _, c := range a.truth(func(c *fakeapi.Conversation) bool { return c.CustomerID == "cust_0001" }) {
 				msgs += len(c.Messages)
 			}
 			if n := res["messages"].Frames[0].Rows(); n != msgs {
@@ -206,7 +206,7 @@ func TestEveryQueryTypeOverGRPC(t *testing.T) {
 			}
 
 			raw, _ := json.Marshal(res)
-			if bytes.Contains(raw, []byte(fake.DemoKey)) {
+			if bytes.Contains(raw, []byte(fakeapi.DemoKey)) {
 				t.Fatal("the API key appears in a response")
 			}
 		})
@@ -215,7 +215,7 @@ func TestEveryQueryTypeOverGRPC(t *testing.T) {
 
 func TestValuesResourceOverGRPC(t *testing.T) {
 	a := startAPI(t, true)
-	status, body, err := plugin.CallResource(t.Context(), dataSource(a.url, fake.DemoKey, nil),
+	status, body, err := plugin.CallResource(t.Context(), dataSource(a.url, fakeapi.DemoKey, nil),
 		fmt.Sprintf("values?field=device&from=%d&to=%d", from.UnixMilli(), to.UnixMilli()))
 	if err != nil {
 		t.Fatal(err)

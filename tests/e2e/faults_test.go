@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight/fake"
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/agentsight/agentsight-conversations-datasource/tests/internal/pluginhost"
 )
 
@@ -25,23 +25,23 @@ func TestFaultsOverGRPC(t *testing.T) {
 		return res["A"]
 	}
 
-	a.fake.AddFault(fake.Fault{Kind: fake.FaultStatus, Status: 429, RetryAfter: "0", Times: 2})
-	if r := total(t.Context(), dataSource(a.url, fake.DemoKey, nil)); r.Error != "" || len(r.Frames) != 1 {
+	a.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultStatus, Status: 429, RetryAfter: "0", Times: 2})
+	if r := total(t.Context(), dataSource(a.url, fakeapi.DemoKey, nil)); r.Error != "" || len(r.Frames) != 1 {
 		t.Fatalf("throttled twice: %q", r.Error)
 	}
 
 	a.fake.ClearFaults()
-	a.fake.AddFault(fake.Fault{Kind: fake.FaultHang})
+	a.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultHang})
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-	r := total(ctx, dataSource(a.url, fake.DemoKey, map[string]any{"timeout": "1s"}))
+	r := total(ctx, dataSource(a.url, fakeapi.DemoKey, map[string]any{"timeout": "1s"}))
 	cancel()
 	if !strings.Contains(r.Error, "did not answer in time") {
 		t.Fatalf("hanging API: %q", r.Error)
 	}
 
 	a.fake.ClearFaults()
-	a.fake.AddFault(fake.Fault{Kind: fake.FaultBrokenJSON})
-	if r := total(t.Context(), dataSource(a.url, fake.DemoKey, nil)); !strings.HasPrefix(r.Error, "unexpected response from AgentSight: ") || r.ErrorSource != "downstream" {
+	a.fake.AddFault(fakeapi.Fault{Kind: fakeapi.FaultBrokenJSON})
+	if r := total(t.Context(), dataSource(a.url, fakeapi.DemoKey, nil)); !strings.HasPrefix(r.Error, "unexpected response from AgentSight: ") || r.ErrorSource != "downstream" {
 		t.Fatalf("broken JSON: %q (%s)", r.Error, r.ErrorSource)
 	}
 
@@ -49,7 +49,7 @@ func TestFaultsOverGRPC(t *testing.T) {
 	if !bytes.Contains(log, []byte(`"query done"`)) {
 		t.Fatal("the plugin's debug log was not captured, so the next check would prove nothing")
 	}
-	if bytes.Contains(log, []byte(fake.DemoKey)) {
+	if bytes.Contains(log, []byte(fakeapi.DemoKey)) {
 		t.Fatal("the API key appears in the plugin's log")
 	}
 }

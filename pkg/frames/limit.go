@@ -1,4 +1,4 @@
-package plugin
+package frames
 
 import (
 	"fmt"
@@ -6,17 +6,17 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
-// limitedTable cuts a table to limit rows (0 = no cut) and warns when it did.
-func limitedTable(frame *data.Frame, limit int, noun string) data.Frames {
+// LimitedTable cuts a table to limit rows (0 = no cut) and warns when it did.
+func LimitedTable(frame *data.Frame, limit int, noun string) data.Frames {
 	if total := frame.Rows(); limit > 0 && total > limit {
-		frame = truncateRows(frame, limit)
+		frame = firstRows(frame, limit)
 		addNotice(frame, data.NoticeSeverityWarning, "showing the first %d of %d %s: raise the query's limit or narrow the filters", limit, total, noun)
 	}
 	return data.Frames{frame}
 }
 
-// truncateRows keeps the first n rows of a table frame, fields and metadata intact.
-func truncateRows(f *data.Frame, n int) *data.Frame {
+// firstRows keeps the first n rows of a table frame, fields and metadata intact.
+func firstRows(f *data.Frame, n int) *data.Frame {
 	out := f.EmptyCopy()
 	for i := 0; i < n; i++ {
 		out.AppendRow(f.RowCopy(i)...)

@@ -3,7 +3,7 @@
 // It is deliberately independent of the plugin's own client types: its JSON
 // is written from its own structs so that a mistake in the client cannot be
 // mirrored by the fake and go unnoticed.
-package fake
+package fakeapi
 
 import (
 	"fmt"

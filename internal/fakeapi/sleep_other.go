@@ -1,6 +1,6 @@
 //go:build !linux
 
-package fake
+package fakeapi
 
 import "time"
 

@@ -1,4 +1,4 @@
-package fake
+package fakeapi
 
 import (
 	"bytes"
