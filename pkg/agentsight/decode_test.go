@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/google/go-cmp/cmp"
 )
 

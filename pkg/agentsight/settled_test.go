@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 )
 
 // settledEnv is a client whose responses live a millisecond, for a fake API of 400

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/frames"
 	"github.com/agentsight/agentsight-conversations-datasource/pkg/plugin"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"

@@ -30,8 +30,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
+	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 	"github.com/agentsight/agentsight-conversations-datasource/tests/internal/pluginhost"
 )
 
