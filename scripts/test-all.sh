@@ -25,7 +25,7 @@ step() {
 
 gofmt_clean() {
   local files
-  files=$(gofmt -l pkg cmd tests Magefile.go)
+  files=$(gofmt -l pkg internal cmd tests Magefile.go)
   [ -z "${files}" ] || { echo "not gofmt-ed:"; echo "${files}"; return 1; }
 }
 
@@ -45,7 +45,7 @@ fuzz_all() {
 # gosec over the plugin's Go code, failing on any HIGH finding. A false positive is silenced
 # where it stands, with "#nosec Gnnn -- why", never here.
 gosec_high() {
-  go tool gosec -quiet -severity high -confidence low -fmt text ./pkg/... ./cmd/...
+  go tool gosec -quiet -severity high -confidence low -fmt text ./pkg/... ./internal/... ./cmd/...
 }
 
 e2e_with_dist_binary() {
