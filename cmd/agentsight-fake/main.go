@@ -43,6 +43,10 @@ type config struct {
 // 5,000), so that the include_deleted filter shows a difference.
 const defaultDeletedOneIn = 200
 
+// defaultAhead lets conversations keep starting for a day after the fake starts, so that an
+// alert rule over "the last hour" reads live-looking data for as long as a demo runs.
+const defaultAhead = 24 * time.Hour
+
 // healthcheckTimeout bounds -healthcheck; a container runtime kills a slower check anyway.
 const healthcheckTimeout = 3 * time.Second
 
@@ -60,7 +64,9 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 		fmt.Sprintf("number of conversations, 1 to %d", fakeapi.MaxConversations))
 	fs.Uint64Var(&cfg.dataset.Seed, "seed", fakeapi.DefaultSeed, "data set seed")
 	days := fs.Int("days", 28, "days of history the data set spans")
-	end := fs.String("end", "", "end of the data set, RFC 3339 (default: the start of the current hour, so recent dashboards show data)")
+	end := fs.String("end", "", "end of the data set, RFC 3339 (default: the start of the current hour plus -ahead, so recent dashboards and alert rules show data)")
+	ahead := fs.Duration("ahead", defaultAhead, "without -end, conversations keep starting for this long after the current hour (they appear as time passes)")
+	scenario := fs.String("scenario", "", "trip an alert rule of provisioning/alerting from an hour before now (env AGENTSIGHT_FAKE_SCENARIO): "+fakeapi.ScenarioHelp())
 	fs.IntVar(&cfg.dataset.DeletedOneIn, "deleted-one-in", defaultDeletedOneIn,
 		"soft-delete about one conversation in N, listed only with include_deleted=true (0: none)")
 	fs.BoolVar(&cfg.embedMessages, "embed-messages", true, "include full messages in list results")
@@ -86,6 +92,9 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 		}
 		cfg.faults = append(cfg.faults, f)
 	}
+	if v := getenv("AGENTSIGHT_FAKE_SCENARIO"); v != "" {
+		*scenario = v
+	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -104,6 +113,9 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 	if cfg.latency < 0 {
 		return config{}, fmt.Errorf("-latency must not be negative")
 	}
+	if *ahead < 0 {
+		return config{}, fmt.Errorf("-ahead must not be negative")
+	}
 	cfg.dataset.Span = time.Duration(*days) * 24 * time.Hour
 	cfg.dataset.End = now.UTC().Truncate(time.Hour)
 	if *end != "" {
@@ -112,6 +124,19 @@ func parseConfig(args []string, getenv func(string) string, now time.Time, stder
 			return config{}, fmt.Errorf("-end: %w", err)
 		}
 		cfg.dataset.End = t
+	} else if *ahead > 0 {
+		// The history before now keeps its -days; the day ahead comes on top.
+		cfg.dataset.End = cfg.dataset.End.Add(*ahead)
+		cfg.dataset.Span += *ahead
+	}
+	sc, err := fakeapi.ParseScenario(*scenario)
+	if err != nil {
+		return config{}, fmt.Errorf("-scenario: %w", err)
+	}
+	if sc.Kind != fakeapi.ScenarioNone {
+		// From an hour before now, so that a rule over the last hour sees it at once.
+		sc.From = now.UTC().Add(-time.Hour).Truncate(time.Second)
+		cfg.dataset.Scenario = sc
 	}
 	return cfg, nil
 }
@@ -139,6 +164,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "AgentSight fake API on http://%s — API key: %s\n", ln.Addr(), fakeapi.DemoKey)
 	for _, f := range cfg.faults {
 		fmt.Fprintf(stdout, "fault injected: %s %+v\n", f.Kind, f)
+	}
+	if sc := cfg.dataset.Scenario; sc.Kind != fakeapi.ScenarioNone {
+		fmt.Fprintf(stdout, "scenario %s from %s\n", sc.Kind, sc.From.Format(time.RFC3339))
 	}
 	return srv.Serve(ctx, ln)
 }

@@ -27,12 +27,35 @@ func TestParseConfig(t *testing.T) {
 		want config
 	}{
 		{
-			name: "defaults: loopback, the default data set ending at the current hour",
+			name: "defaults: loopback, the default data set: 28 days up to the current hour, and a day ahead",
 			want: config{
 				addr:          "127.0.0.1:8080",
 				embedMessages: true,
 				dataset: fakeapi.DatasetOptions{Seed: fakeapi.DefaultSeed, Conversations: fakeapi.DefaultConversations,
-					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
+					End: time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC), Span: 29 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
+			},
+		},
+		{
+			name: "a scenario from the environment starts an hour before now; -ahead=0 ends the data at the current hour",
+			env:  map[string]string{"AGENTSIGHT_FAKE_SCENARIO": "language-drop=fr"},
+			args: []string{"-ahead=0"},
+			want: config{
+				addr:          "127.0.0.1:8080",
+				embedMessages: true,
+				dataset: fakeapi.DatasetOptions{Seed: fakeapi.DefaultSeed, Conversations: fakeapi.DefaultConversations,
+					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn,
+					Scenario: fakeapi.Scenario{Kind: fakeapi.ScenarioLanguageDrop, Language: "fr", From: time.Date(2026, 12, 2, 2, 45, 12, 0, time.UTC)}},
+			},
+		},
+		{
+			name: "-scenario overrides the environment; an empty one is none",
+			env:  map[string]string{"AGENTSIGHT_FAKE_SCENARIO": "quiet"},
+			args: []string{"-scenario=", "-ahead=2h"},
+			want: config{
+				addr:          "127.0.0.1:8080",
+				embedMessages: true,
+				dataset: fakeapi.DatasetOptions{Seed: fakeapi.DefaultSeed, Conversations: fakeapi.DefaultConversations,
+					End: time.Date(2026, 12, 2, 5, 0, 0, 0, time.UTC), Span: 28*24*time.Hour + 2*time.Hour, DeletedOneIn: defaultDeletedOneIn},
 			},
 		},
 		{
@@ -63,7 +86,7 @@ func TestParseConfig(t *testing.T) {
 			want: config{
 				addr: "0.0.0.0:8080", healthcheck: true, embedMessages: true,
 				dataset: fakeapi.DatasetOptions{Seed: fakeapi.DefaultSeed, Conversations: fakeapi.DefaultConversations,
-					End: time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC), Span: 28 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
+					End: time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC), Span: 29 * 24 * time.Hour, DeletedOneIn: defaultDeletedOneIn},
 			},
 		},
 	}
@@ -82,16 +105,18 @@ func TestParseConfig(t *testing.T) {
 
 func TestParseConfigRejects(t *testing.T) {
 	tests := map[string][]string{
-		"unknown fault kind":        {"-fault=teapot"},
-		"applies to the status":     {"-fault=hang,status=500"},
-		"-conversations must be":    {"-conversations=0"},
-		"between 1 and 1000000":     {"-conversations=1000001"},
-		"-days must be positive":    {"-days=0"},
-		"-deleted-one-in must not":  {"-deleted-one-in=-1"},
-		"-latency must not be":      {"-latency=-1s"},
-		"-end":                      {"-end=yesterday"},
-		"unexpected argument":       {"serve"},
-		"flag provided but not def": {"-faults=hang"},
+		"unknown fault kind":         {"-fault=teapot"},
+		"applies to the status":      {"-fault=hang,status=500"},
+		"-conversations must be":     {"-conversations=0"},
+		"between 1 and 1000000":      {"-conversations=1000001"},
+		"-days must be positive":     {"-days=0"},
+		"-deleted-one-in must not":   {"-deleted-one-in=-1"},
+		"-latency must not be":       {"-latency=-1s"},
+		"-end":                       {"-end=yesterday"},
+		"-ahead must not be":         {"-ahead=-1h"},
+		"unknown scenario \"storm\"": {"-scenario=storm"},
+		"unexpected argument":        {"serve"},
+		"flag provided but not def":  {"-faults=hang"},
 	}
 	for want, args := range tests {
 		_, err := parseConfig(args, noEnv, testNow, io.Discard)
@@ -117,7 +142,7 @@ func TestHelpShowsFaults(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v, want flag.ErrHelp", err)
 	}
-	for _, want := range []string{"-fault", "-healthcheck", "retry-after"} {
+	for _, want := range []string{"-fault", "-healthcheck", "retry-after", "-scenario", "-ahead"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("-h does not mention %s:\n%s", want, out.String())
 		}
@@ -125,6 +150,11 @@ func TestHelpShowsFaults(t *testing.T) {
 	for _, k := range fakeapi.FaultKinds() {
 		if !strings.Contains(out.String(), k.String()) {
 			t.Errorf("-h does not name the fault kind %s", k)
+		}
+	}
+	for _, k := range fakeapi.ScenarioKinds() {
+		if !strings.Contains(out.String(), string(k)) {
+			t.Errorf("-h does not name the scenario %s", k)
 		}
 	}
 }

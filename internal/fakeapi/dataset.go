@@ -38,6 +38,9 @@ type DatasetOptions struct {
 	// lists leave them out unless include_deleted is set. It is off by default so that the
 	// counts tests and benchmarks expect stay those of every conversation.
 	DeletedOneIn int
+	// Scenario reshapes the data from Scenario.From on so that an alert rule fires (none by
+	// default); it is applied last, so everything before From is as drawn.
+	Scenario Scenario
 }
 
 func (o DatasetOptions) withDefaults() DatasetOptions {
@@ -399,6 +402,7 @@ func NewDataset(opts DatasetOptions) *Dataset {
 		}
 	}
 	addFeedback(o, convs)
+	convs = applyScenario(o, convs)
 	return &Dataset{Options: o, Conversations: convs}
 }
 
