@@ -1,5 +1,5 @@
-# AgentSight data source and the "AgentSight overview" dashboard, managed with the Grafana
-# Terraform provider. The plugin itself must already be installed in that Grafana
+# AgentSight data source, the "AgentSight overview" dashboard and its alert rules
+# (alerting.tf), managed with the Grafana Terraform provider. The plugin itself must already be installed in that Grafana
 # (see the plugin's README); Terraform only configures it.
 
 terraform {
@@ -25,14 +25,19 @@ resource "grafana_data_source" "agentsight" {
   url = var.agentsight_url
 
   # Every setting, at its default value; see the plugin's README for what each one does.
+  # tests/alerting/terraform_test.go checks these keys and values against the plugin's
+  # settings table (pkg/models/settings_spec.go).
   json_data_encoded = jsonencode({
-    authHeader       = "Authorization" # header that carries the key
-    authScheme       = "Api-Key"       # prefix before the key; "" sends the bare key
-    pageSize         = 100             # page_size sent to the API (1-100)
-    maxConversations = 10000           # most conversations one query reads
-    concurrency      = 4               # most requests in flight (1-32)
-    cacheTTL         = "60s"           # response cache; "0s" turns it off
-    timeout          = "30s"           # per request
+    authHeader            = "Authorization" # header that carries the key
+    authScheme            = "Api-Key"       # prefix before the key; "" sends the bare key
+    pageSize              = 100             # page_size sent to the API (1-100)
+    maxConversations      = 10000           # most conversations one query reads
+    maxFilterCombinations = 100             # most filter-value combinations one query expands into (1-1000)
+    concurrency           = 4               # most requests in flight (1-32)
+    cacheTTL              = "60s"           # response cache; "0s" turns it off
+    timeout               = "30s"           # per request
+    settleAfter           = "1h"            # older conversations are settled: a refresh reuses them; "0s" turns it off
+    settledMaxAge         = "6h"            # how long settled conversations are reused before they are read again
   })
 
   # Stored encrypted by Grafana; never returned by its API.
