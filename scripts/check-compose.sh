@@ -4,7 +4,9 @@
 #   2. always, a structural check in Node: the YAML parses, the services exist, `extends`,
 #      build contexts and Dockerfiles exist, the fake's Dockerfile builds ./cmd/agentsight-fake
 #      with CGO_ENABLED=0 and listens on 0.0.0.0:8080, Grafana's environment matches the
-#      provisioned data source, and the provisioning mounts point at real files;
+#      provisioned data source, the provisioning mounts point at real files, and the alert
+#      rules of provisioning/alerting parse, name provisioned data sources, the dashboards'
+#      folder and existing panels, and have a condition among their refIds;
 #   3. the demo's safety and start order: ports published on 127.0.0.1 only, a healthcheck on
 #      the fake (its own -healthcheck flag) and Grafana waiting for it, every image and tool
 #      version pinned, Go in the images at least go.mod's `go`, and the development mode
@@ -215,6 +217,63 @@ for (const p of prov?.providers || []) {
   }
 }
 
+// --- alert rules (provisioning/alerting, Grafana's alerting provisioning format, apiVersion 1):
+// each file parses, its groups live in the provisioned dashboards' folder, every data query
+// names a provisioned data source (or __expr__ for an expression), every rule's condition is
+// one of its refIds, and its panel link names a provisioned dashboard panel.
+const dsUIDs = new Set();
+for (const fname of exists(path.join(root, 'provisioning/datasources')) ? fs.readdirSync(path.join(root, 'provisioning/datasources')) : []) {
+  if (!/\.ya?ml$/.test(fname)) continue;
+  let doc;
+  try { doc = parseYAML(read(path.join(root, 'provisioning/datasources', fname))); } catch { continue; }
+  for (const d of doc?.datasources || []) if (d?.uid) dsUIDs.add(String(d.uid));
+}
+const dashFolders = new Set((prov?.providers || []).map((p) => p.folder).filter(Boolean));
+const dashPanels = new Map(); // dashboard uid -> Set of panel ids
+for (const p of prov?.providers || []) {
+  const dir = path.join(root, String(p.options?.path || '').replace(/^\/etc\/grafana\/provisioning\/?/, 'provisioning/'));
+  for (const fname of exists(dir) ? fs.readdirSync(dir).filter((x) => x.endsWith('.json')) : []) {
+    let dash;
+    try { dash = JSON.parse(read(path.join(dir, fname))); } catch { continue; }
+    const ids = new Set();
+    const walk = (ps) => { for (const q of ps || []) { ids.add(q.id); walk(q.panels); } };
+    walk(dash.panels);
+    dashPanels.set(dash.uid, ids);
+  }
+}
+const alertDir = path.join(root, 'provisioning/alerting');
+const alertFiles = exists(alertDir) ? fs.readdirSync(alertDir).filter((x) => /\.ya?ml$/.test(x)) : [];
+check(alertFiles.length > 0, 'provisioning/alerting has alert rule files (mounted with provisioning/)');
+for (const fname of alertFiles) {
+  const rel = `provisioning/alerting/${fname}`;
+  const doc = load(path.join(alertDir, fname));
+  if (!doc) continue;
+  check(doc.apiVersion === 1, `${rel}: apiVersion 1`, `got ${JSON.stringify(doc.apiVersion)}`);
+  check(Array.isArray(doc.groups) && doc.groups.length > 0, `${rel}: has rule groups`);
+  for (const grp of doc.groups || []) {
+    check(grp?.name && grp?.folder && /^\d+[smhd]$/.test(String(grp?.interval || '')), `${rel}: group ${grp?.name} has a name, a folder and an interval`);
+    check(dashFolders.has(grp?.folder), `${rel}: group ${grp?.name} is in the dashboards' folder`, `folder ${JSON.stringify(grp?.folder)}, dashboards in ${JSON.stringify([...dashFolders])}`);
+    for (const r of grp?.rules || []) {
+      const name = `${rel}: rule ${r?.uid || r?.title}`;
+      const data = Array.isArray(r?.data) ? r.data : [];
+      const refs = data.map((q) => q?.refId);
+      check(r?.uid && r?.title && data.length > 0, `${name} has a uid, a title and data`);
+      check(r?.condition && refs.includes(r.condition), `${name}: its condition is one of its refIds`, `condition ${JSON.stringify(r?.condition)}, refIds ${JSON.stringify(refs)}`);
+      for (const q of data) {
+        const uid = q?.datasourceUid ?? q?.datasourceUID;
+        check(uid === '__expr__' || dsUIDs.has(uid), `${name}: query ${q?.refId} names an existing data source or __expr__`, `datasourceUid ${JSON.stringify(uid)}, provisioned: ${JSON.stringify([...dsUIDs])}`);
+        if (uid !== '__expr__') {
+          const rtr = q?.relativeTimeRange || {};
+          check(Number(rtr.from) > Number(rtr.to ?? 0), `${name}: query ${q?.refId} has a relative time range`, JSON.stringify(rtr));
+        }
+      }
+      if (r?.dashboardUid !== undefined || r?.panelId !== undefined) {
+        check(dashPanels.get(r.dashboardUid)?.has(r.panelId), `${name}: links to an existing dashboard panel`, `dashboardUid ${JSON.stringify(r.dashboardUid)} panelId ${JSON.stringify(r.panelId)}`);
+      }
+    }
+  }
+}
+
 // --- agentsight-fake: built from .config/Dockerfile.fake
 const f = services['agentsight-fake'] || {};
 const fb = typeof f.build === 'string' ? { context: f.build } : f.build || {};
@@ -294,6 +353,9 @@ check(exists(path.join(root, 'cmd/agentsight-fake/main.go')) && /"healthcheck"/.
 const fenv = envMap(f.environment);
 if ('AGENTSIGHT_FAKE_FAULTS' in fenv) {
   check(interpolate(fenv.AGENTSIGHT_FAKE_FAULTS, clean) === '', 'AGENTSIGHT_FAKE_FAULTS injects no fault by default', fenv.AGENTSIGHT_FAKE_FAULTS);
+}
+if ('AGENTSIGHT_FAKE_SCENARIO' in fenv) {
+  check(interpolate(fenv.AGENTSIGHT_FAKE_SCENARIO, clean) === '', 'AGENTSIGHT_FAKE_SCENARIO trips no alert rule by default', fenv.AGENTSIGHT_FAKE_SCENARIO);
 }
 
 // Every image is pinned: FROM tags, build-arg defaults, go install versions.

@@ -33,7 +33,9 @@ function copyRepo() {
     fs.copyFileSync(path.join(repoRoot, f), path.join(dir, f));
   }
   fs.cpSync(path.join(repoRoot, 'provisioning'), path.join(dir, 'provisioning'), { recursive: true });
+  // The fake's Dockerfile copies these folders; the check only needs them to exist.
   fs.mkdirSync(path.join(dir, 'pkg'));
+  fs.mkdirSync(path.join(dir, 'internal'));
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
@@ -168,6 +170,48 @@ const breaks = [
     from: /\$\{AGENTSIGHT_FAKE_FAULTS:-\}/,
     to: '${AGENTSIGHT_FAKE_FAULTS:-hang}',
     want: /AGENTSIGHT_FAKE_FAULTS injects no fault by default/,
+  },
+  {
+    name: 'an alert rule file that does not parse',
+    file: 'provisioning/alerting/agentsight-rules.yaml',
+    from: /^apiVersion: 1$/m,
+    to: 'apiVersion: [1',
+    want: /provisioning\/alerting\/agentsight-rules\.yaml does not parse/,
+  },
+  {
+    name: "an alert rule whose condition is none of its refIds",
+    file: 'provisioning/alerting/agentsight-rules.yaml',
+    from: /condition: B\n/,
+    to: 'condition: Z\n',
+    want: /rule agentsight-no-conversations: its condition is one of its refIds/,
+  },
+  {
+    name: 'an alert query on a data source that is not provisioned',
+    file: 'provisioning/alerting/agentsight-rules.yaml',
+    from: /datasourceUid: agentsight\n/,
+    to: 'datasourceUid: prometheus\n',
+    want: /rule agentsight-no-conversations: query A names an existing data source/,
+  },
+  {
+    name: "alert rules outside the dashboards' folder",
+    file: 'provisioning/alerting/agentsight-rules.yaml',
+    from: /folder: AgentSight\n/,
+    to: 'folder: Alerts\n',
+    want: /group AgentSight is in the dashboards' folder/,
+  },
+  {
+    name: 'an alert rule linked to a panel that does not exist',
+    file: 'provisioning/alerting/agentsight-rules.yaml',
+    from: /panelId: 2\n/,
+    to: 'panelId: 99\n',
+    want: /rule agentsight-no-conversations: links to an existing dashboard panel/,
+  },
+  {
+    name: 'an alert scenario tripped by default',
+    file: 'docker-compose.yaml',
+    from: /\$\{AGENTSIGHT_FAKE_SCENARIO:-\}/,
+    to: '${AGENTSIGHT_FAKE_SCENARIO:-quiet}',
+    want: /AGENTSIGHT_FAKE_SCENARIO trips no alert rule by default/,
   },
   {
     name: '.bra.toml calling a mage binary',
