@@ -60,11 +60,12 @@ func run(m *testing.M) int {
 // buckets as it does in production.
 var evalNow = time.Date(2026, 10, 29, 15, 37, 0, 0, time.UTC)
 
-// scenarioData is the fake's data set for a scenario: a week of conversations (about 400 an
-// hour at this time of day) ending at evalNow, reshaped from an hour before it.
+// scenarioData is the fake's data set for a scenario: three days of conversations (about 400
+// an hour at this time of day; the rules read the last hour and the same hour yesterday)
+// ending at evalNow, reshaped from an hour before it.
 func scenarioData(kind fakeapi.ScenarioKind) *fakeapi.Dataset {
 	return fakeapi.NewDataset(fakeapi.DatasetOptions{
-		Seed: 24, Conversations: 40_000, End: evalNow, Span: 7 * 24 * time.Hour,
+		Seed: 24, Conversations: 17_000, End: evalNow, Span: 3 * 24 * time.Hour,
 		Scenario: fakeapi.Scenario{Kind: kind, From: evalNow.Add(-time.Hour)},
 	})
 }
