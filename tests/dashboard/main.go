@@ -80,8 +80,9 @@ func run() error {
 	defer plugin.Stop()
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/", bridge.New(plugin, ds))
-	mux.Handle("/bridge/", bridge.New(plugin, ds))
+	b := bridge.New(plugin, ds)
+	mux.Handle("/api/", b)
+	mux.Handle("/bridge/", b)
 	mux.Handle("/truth/", truth{ds: dataset})
 	if *static != "" {
 		mux.Handle("/", staticFiles(*static, filepath.Join(*root, "node_modules/@grafana/ui/dist/public/img")))
