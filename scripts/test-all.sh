@@ -65,6 +65,7 @@ step "front end: lint" npm run lint
 step "front end: jest" npm run test:ci
 step "front end: build (dist/module.js, dist/plugin.json)" npm run build
 step "front end: browser check in chromium (screenshots in test-results/)" npm run test:browser
+step "dashboard in chromium: provisioned panels drawn from the built plugin's answers (via tests/internal/bridge)" npm run test:dashboard
 step "backend: build every platform (go tool mage -v)" go tool mage -v
 step "e2e against the dist/ binary" e2e_with_dist_binary
 step "package: zip + checksums + validator rules" bash scripts/package.sh

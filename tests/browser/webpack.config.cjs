@@ -36,6 +36,15 @@ module.exports = {
     ],
   },
   plugins: [new webpack.DefinePlugin({ 'process.env.NODE_ENV': JSON.stringify('development') })],
+  // @grafana/ui and @grafana/data dominate the bundle: kept built between runs, and shared with
+  // the dashboard check (tests/dashboard/webpack.config.cjs, same cache), so that a run bundles
+  // only what changed.
+  cache: {
+    type: 'filesystem',
+    cacheDirectory: path.resolve(root, 'test-results/webpack-cache'),
+    name: 'browser-pages',
+    buildDependencies: { config: [__filename, path.resolve(__dirname, '../dashboard/webpack.config.cjs')] },
+  },
   performance: { hints: false },
   stats: 'errors-warnings',
   ignoreWarnings: [/export .* was not found/, /Critical dependency/],
