@@ -146,7 +146,7 @@ func (s *Server) match(f filter) []int32 {
 			continue
 		}
 		if s.matchesAll(i, c, f.params) {
-			out = append(out, int32(i))
+			out = append(out, int32(i)) // #nosec G115 -- 0 <= i <= math.MaxInt32, checked at the top of the loop
 		}
 	}
 	s.cacheMu.Lock()

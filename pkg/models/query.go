@@ -416,7 +416,8 @@ func (f Filters) Combinations(ctx context.Context, from, to time.Time, budget in
 		budget = DefaultFilterCombos
 	}
 	n := f.CombinationCount()
-	if n > uint64(budget) {
+	allowed := uint64(budget) // #nosec G115 -- budget > 0 here: the default replaced anything lower above
+	if n > allowed {
 		e := &CombinationsError{Count: n, Budget: budget}
 		for _, key := range FilterKeys {
 			if l := len(f.Values[key]); l > 0 {

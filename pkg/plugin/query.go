@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -152,9 +153,20 @@ func newRun(q backend.DataQuery) (r *run, err error) {
 		r.warn("%s", n)
 	}
 	if r.to.Before(r.from) {
-		return nil, errors.New("the time range ends before it starts")
+		return nil, reversedRange(r.from, r.to)
 	}
 	return r, nil
+}
+
+// reversedRange names a range that ends before it starts as the plugin received it. Grafana
+// sends epoch milliseconds and the SDK turns them into int64 nanoseconds, which wrap outside
+// 1677-09-21 … 2262-04-11: 2020 → 2300 arrives as 2020 → 1715, year 1 → 9999 as 1754 → 1816.
+// Only the first kind can be seen here, so the message says what the range became and why.
+func reversedRange(from, to time.Time) error {
+	const layout = "2006-01-02T15:04:05.999Z07:00"
+	return fmt.Errorf("the time range ends before it starts: the plugin received %s to %s. "+
+		"Grafana's plugin SDK carries a range exactly only from year %d to %d and changes one reaching beyond them; keep the range within those years",
+		from.Format(layout), to.Format(layout), time.Unix(0, math.MinInt64).Year()+1, time.Unix(0, math.MaxInt64).Year()-1)
 }
 
 func (d *Datasource) query(ctx context.Context, q backend.DataQuery, r *run, parseErr error) (res backend.DataResponse) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/agentsight/agentsight-conversations-datasource/internal/fakeapi"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
@@ -67,6 +68,34 @@ func TestValuesResource(t *testing.T) {
 		}
 		if sent[0].Status != tc.status || !jsonEqual(sent[0].Body, tc.body) {
 			t.Errorf("%s: %d %s, want %d %s", tc.url, sent[0].Status, sent[0].Body, tc.status, tc.body)
+		}
+	}
+}
+
+// An API that refuses the key is answered 400 with the health check's words: Grafana's front
+// end takes a 401 from its own API as the user's session expiring (a login check and a retry),
+// a 403 as the user's own, so the plugin's resources never answer either for AgentSight's.
+func TestValuesResourceUpstreamRefusal(t *testing.T) {
+	e := newEnv(t, true, nil)
+	for _, tc := range []struct {
+		key  string
+		body string
+	}{
+		{"wrong-key", `{"error":"AgentSight rejected the API key (401 Unauthorized)"}`},
+		{fakeapi.ForbiddenKey, `{"error":"the API key is not allowed to read this agent's conversations (403 Forbidden)"}`},
+	} {
+		ds := e.instance(nil, tc.key)
+		var sent sentResponses
+		err := ds.CallResource(t.Context(), &backend.CallResourceRequest{Method: "GET", Path: "values", URL: "/resources/values?field=device"}, &sent)
+		if err != nil || len(sent) != 1 {
+			t.Fatalf("%s: err %v, %d responses", tc.key, err, len(sent))
+		}
+		if sent[0].Status != 400 || !jsonEqual(sent[0].Body, tc.body) {
+			t.Errorf("%s: %d %s, want 400 %s", tc.key, sent[0].Status, sent[0].Body, tc.body)
+		}
+		res, err := ds.CheckHealth(t.Context(), &backend.CheckHealthRequest{})
+		if err != nil || !jsonEqual(sent[0].Body, string(mustJSON(errorBody(res.Message)))) {
+			t.Errorf("%s: the health check says %q (%v), the resource %s", tc.key, res.Message, err, sent[0].Body)
 		}
 	}
 }

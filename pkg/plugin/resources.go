@@ -108,7 +108,7 @@ func (d *Datasource) serveValues(w http.ResponseWriter, r *http.Request) {
 	values, err := d.distinctValues(r.Context(), &run{query: query, from: from, to: to})
 	if err != nil {
 		status, _, msg := d.describe(err, 0)
-		writeJSON(w, int(status), errorBody(msg))
+		writeJSON(w, resourceStatus(status), errorBody(msg))
 		return
 	}
 	options := make([]valueOption, 0, len(values))
@@ -116,6 +116,20 @@ func (d *Datasource) serveValues(w http.ResponseWriter, r *http.Request) {
 		options = append(options, valueOption{Text: v, Value: v})
 	}
 	writeJSON(w, http.StatusOK, options)
+}
+
+// resourceStatus is the HTTP status a resource answers for an error described as status.
+// Grafana's front end reads a 401 from its own API as the signed-in user's session expiring (it
+// checks the login and sends the request again) and a 403 as the user lacking a permission;
+// AgentSight refusing the data source's key is neither, so it is a 400 carrying the health
+// check's message.
+func resourceStatus(status backend.Status) int {
+	switch status {
+	case backend.StatusUnauthorized, backend.StatusForbidden:
+		return http.StatusBadRequest
+	default:
+		return int(status)
+	}
 }
 
 // resourceTime reads a from/to parameter in epoch milliseconds; absent, it is def. Anything

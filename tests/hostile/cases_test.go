@@ -47,8 +47,9 @@ type hostileCase struct {
 	ask      func(ctx context.Context, p *pluginhost.Plugin, ds pluginhost.DataSource, a *answer) error
 	budget   int64
 	check    func(t *testing.T, a *answer, s *server)
-	// needs names the engineer's change the case depends on, for the report.
-	needs string
+	// guard names what stops the attack (README and SECURITY.md describe it); the summary
+	// of a failing case names it as what broke.
+	guard string
 }
 
 func query(model map[string]any, from, to time.Time, maxPoints int64) func(context.Context, *pluginhost.Plugin, pluginhost.DataSource, *answer) error {
@@ -164,23 +165,26 @@ func cases() []hostileCase {
 		{
 			name: "page of 1,000,000 empty objects", handler: serveBytes(million),
 			ask:    query(map[string]any{"queryType": "conversations"}, from, to, 1000),
-			budget: 10, check: errorOrBounded(10000), needs: "h1 (pages larger than page_size refused; today it peaks near the cap)",
+			budget: 10, check: wantError("the page holds more than the 100 rows asked for"),
+			guard: "a list page holding more rows than its page_size is refused at the first row over it, before that row is decoded",
 		},
 		{
 			name: "count 1h buckets over 1M-object pages", handler: serveBytes(million),
 			ask:    query(map[string]any{"queryType": "count", "bucket": "1h"}, from, to, 1000),
-			budget: 60, check: errorOrBounded(1000), needs: "h1 (page_size=1 answers decode one row at most)",
+			budget: 60, check: wantError("the page holds more than the 100 rows asked for"),
+			guard: "the count reads the range's listing first, whose page is refused at the first row over its page_size",
 		},
 		{
 			name: "10,000,000 items in 30 MB", handler: serveBytes(emptyObjects(10_000_000)),
 			ask:    query(map[string]any{"queryType": "conversations"}, from, to, 1000),
-			budget: 10, check: errorOrBounded(10000), needs: "h1 (decoding stops at the row limit)",
+			budget: 10, check: wantError("the page holds more than the 100 rows asked for"),
+			guard: "a list page holding more rows than its page_size is refused at the first row over it, before that row is decoded",
 		},
 		{
 			name: "one row per page, count 10^12", handler: oneRowPerPage,
 			ask: query(map[string]any{"queryType": "conversations"}, from, to, 1000),
 			// A default table may read 10000 rows at 100 a page: 100 requests, with headroom.
-			budget: 500, needs: "h6 (request budget per query in the pager)",
+			budget: 500, guard: "a listing sends at most 4× the requests its limit needs at the page size asked, and warns naming maxConversations",
 			check: func(t *testing.T, a *answer, _ *server) {
 				if r := a.results["A"]; r.Error == "" && a.warnings == 0 {
 					t.Errorf("stopped without a warning: %q", a.all())
@@ -223,15 +227,52 @@ func cases() []hostileCase {
 			},
 		},
 		{
-			name: "auto bucket, maxDataPoints 1, years 1..9999", handler: benign(day),
-			ask:    query(map[string]any{"queryType": "count"}, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), 1),
+			// The widest range the SDK carries exactly: Grafana's epoch milliseconds become int64
+			// nanoseconds, which hold 1677-09-21 … 2262-04-11.
+			name: "auto bucket, maxDataPoints 1, years 1678..2261", handler: benign(day),
+			ask:    query(map[string]any{"queryType": "count"}, time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2261, 12, 31, 0, 0, 0, 0, time.UTC), 1),
 			budget: 5,
 			check: func(t *testing.T, a *answer, _ *server) {
 				if strings.Contains(a.all(), "widened to 1ms") || strings.Contains(a.all(), "widened to -") {
 					t.Errorf("the bucket wrapped: %q", a.all())
 				}
+				if r := a.results["A"]; r.Error != "" || !strings.Contains(a.all(), "started_at_after=1678-01-01T00%3A00%3A00Z") {
+					t.Errorf("the range was not asked as sent: %q", a.all())
+				}
 				errorOrBounded(100)(t, a, nil)
 			},
+		},
+		{
+			// Beyond those years the SDK's conversion wraps before the plugin sees the range:
+			// the plugin can only ask for what it received.
+			name: "years 1..9999 arrive as 1754..1816", handler: benign(day),
+			ask:    query(map[string]any{"queryType": "count"}, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), 1),
+			budget: 5,
+			check: func(t *testing.T, a *answer, _ *server) {
+				all := a.all()
+				if !strings.Contains(all, "started_at_after=1754-08-30T22") || !strings.Contains(all, "started_at_before=1816-03-29T05") {
+					t.Errorf("not the range the SDK makes of it: %q", all)
+				}
+				errorOrBounded(100)(t, a, nil)
+			},
+		},
+		{
+			name: "range 2020..2300 arrives reversed", handler: benign(day),
+			ask:    query(map[string]any{"queryType": "count"}, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), 1000),
+			budget: 0,
+			check:  wantError("ends before it starts", "received 2020-01-01T00:00:00Z to 1715-06-13T00:25:26.29Z", "from year 1678 to 2261"),
+			guard:  "a range that arrives ending before it starts is refused naming the range as received",
+		},
+		{
+			name: "values resource, the API refuses the key", handler: refuseKey,
+			ask:    resource("values?field=language"),
+			budget: 1,
+			check: func(t *testing.T, a *answer, _ *server) {
+				if a.status != 400 || !strings.Contains(a.all(), "AgentSight rejected the API key (401 Unauthorized)") {
+					t.Errorf("%d %s", a.status, a.all())
+				}
+			},
+			guard: "resources answer an upstream 401/403 with 400: Grafana reads a 401 as the user's session expiring",
 		},
 		{
 			name: "values resource, absurd from", handler: benign(day),
@@ -273,7 +314,7 @@ func cases() []hostileCase {
 		{
 			name: "key echoed JSON-escaped, undecodable", handler: brokenWithEscapedKey,
 			ask: query(map[string]any{"queryType": "conversations"}, from, to, 1000), budget: 5,
-			check: wantError(), needs: "h6 (redaction of escaped keys) and h1 (decode errors name the field)",
+			check: wantError("/count"), guard: "the key is redacted in any JSON-escaped form, and decode errors name the field and quote at most 12 bytes of a value",
 		},
 		{
 			name: "gzip bomb (256 MiB inflated)", handler: serveGzipBomb,
@@ -296,6 +337,11 @@ func cases() []hostileCase {
 			check: wantError(),
 		},
 	}
+}
+
+// refuseKey answers every request as an API that does not know the key.
+func refuseKey(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusUnauthorized, `{"detail":"Invalid API key."}`)
 }
 
 // crossOrigin are the cases whose server sends the plugin to another origin.
@@ -345,8 +391,8 @@ func runCase(t *testing.T, hc hostileCase) {
 	f := figures{name: hc.name, budget: hc.budget}
 	defer func() {
 		f.failed = t.Failed()
-		if f.failed && hc.needs != "" {
-			f.outcome += " (expected to pass after " + hc.needs + ")"
+		if f.failed && hc.guard != "" {
+			f.outcome += " (broken: " + hc.guard + ")"
 		}
 		record(f)
 	}()
