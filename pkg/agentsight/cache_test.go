@@ -98,9 +98,9 @@ func TestCacheKeyHasNoAPIKey(t *testing.T) {
 func TestCacheLRUByBytes(t *testing.T) {
 	body := func(n int) []byte { return []byte(strings.Repeat("x", n)) }
 	c := newResponseCache(NewBudget(100), time.Minute) // an entry costs len(key)+len(body)
-	c.put("a", body(39))                    // 40
-	c.put("b", body(39))                    // 80
-	if _, ok := c.get("a"); !ok {           // a is now the most recently used
+	c.put("a", body(39))                               // 40
+	c.put("b", body(39))                               // 80
+	if _, ok := c.get("a"); !ok {                      // a is now the most recently used
 		t.Fatal("a missing")
 	}
 	c.put("c", body(39)) // 120 > 100: the least recently used (b) goes
