@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -274,3 +275,76 @@ func TestAlertsGoBeforeDashboards(t *testing.T) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// 40 data sources (each its own key, as one per agent or organisation) on one plugin
+// process, each reading the same 5,000 conversations with their messages, under a memory
+// budget the test sets as an administrator would (memory_budget in grafana.ini, which Grafana
+// passes as GF_PLUGIN_MEMORY_BUDGET): the process's peak RSS stays bounded by the budget,
+// not by the number of data sources.
+//
+// maxTenantsHWM is the budget, four listings decoding at once and the garbage collector's
+// headroom (GOGC 100) with room to spare: 130 MiB measured, where a cache per data source
+// reached 315 MiB (and only GOMEMLIMIT kept it there).
+const maxTenantsHWM = 200 << 20
+
+func TestManyTenantsUnderOneBudget(t *testing.T) {
+	t.Setenv("GF_PLUGIN_MEMORY_BUDGET", "32MiB")
+	const tenants = 40
+	keys := map[string]int{}
+	for i := range tenants {
+		keys[fmt.Sprintf("%s-%d", key, i)] = http.StatusOK
+	}
+	dataset := fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: 5000})
+	fake := fakeapi.New(fakeapi.Options{Dataset: dataset, Keys: keys, EmbedMessages: true})
+	hs := httptest.NewServer(fake)
+	t.Cleanup(func() { fake.Close(); hs.Close() })
+	p := startPlugin(t)
+	to := fakeapi.DefaultEnd()
+	table := pluginhost.Query{RefID: "A", JSON: map[string]any{"queryType": "conversations", "limit": 5000}, From: to.Add(-fakeapi.DefaultSpan), To: to, Interval: time.Hour, MaxDataPoints: 1000}
+	began := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan string, tenants)
+	sem := make(chan struct{}, 4) // four dashboards at a time
+	for i := range tenants {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ds := pluginhost.DataSource{UID: fmt.Sprintf("tenant-%d", i), Name: "AgentSight", URL: hs.URL, APIKey: fmt.Sprintf("%s-%d", key, i), JSONData: map[string]any{"maxConversations": 5000}, Updated: began}
+			res, err := p.plugin.QueryData(t.Context(), ds, table)
+			switch {
+			case err != nil:
+				errs <- err.Error()
+			case res["A"].Error != "":
+				errs <- res["A"].Error
+			case len(res["A"].Frames) == 0 || res["A"].Frames[0].Rows() != 5000:
+				errs <- fmt.Sprintf("tenant %d: not the 5000 rows", i)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	hwm, _ := pluginhost.StatusBytes(p.pid, "VmHWM")
+	outcome := fmt.Sprintf("%d tenants × 5000 conversations with messages, budget 32MiB: VmHWM %d MiB, %d requests", tenants, hwm>>20, fake.RequestCount())
+	t.Log(outcome)
+	record(figures{name: "40 tenants under a 32MiB budget", elapsed: time.Since(began), hwm: hwm, requests: int64(fake.RequestCount()), outcome: outcome, failed: hwm > maxTenantsHWM})
+	if hwm == 0 || hwm > maxTenantsHWM {
+		t.Errorf("peak RSS %d MiB, more than %d MiB", hwm>>20, maxTenantsHWM>>20)
+	}
+	stillAnswering(t, p)
+}
+
+// An invalid memory_budget is an error in the plugin's log naming the setting, and the
+// plugin still answers, with the default budget.
+func TestInvalidMemoryBudgetIsLogged(t *testing.T) {
+	t.Setenv("GF_PLUGIN_MEMORY_BUDGET", "lots")
+	p := startPlugin(t)
+	stillAnswering(t, p)
+	if log := p.log.String(); !strings.Contains(log, "memory_budget") || !strings.Contains(log, `\"lots\"`) && !strings.Contains(log, `"lots"`) {
+		t.Errorf("the plugin's log does not name the invalid setting:\n%s", log)
+	}
+}
