@@ -102,15 +102,14 @@ func (f *Factory) NewInstance(ctx context.Context, s backend.DataSourceInstanceS
 
 var _ datasource.InstanceFactoryFunc = (*Factory)(nil).NewInstance
 
-// instanceIdentity names a data source as the SDK's instance cache does (id, UID, and the
-// namespace of a multi-tenant Grafana), with the organisation too: a new instance under the
-// same identity replaces the previous one. Finer than the SDK is safe (an instance would only
-// miss its early release); coarser is not, so nothing is left out that the SDK uses bar the
-// proxy settings' hash, the same for every request of one Grafana, and the tenant, which
-// comes with a namespace of its own.
+// instanceIdentity names a data source as the SDK's instance cache does: its id, UID and
+// namespace (the organisation, or the stack of a multi-tenant Grafana). A new instance under
+// the same identity replaces the previous one. Left out are the proxy settings' hash, the
+// same for every request of one Grafana, and the tenant, which comes with a namespace of its
+// own: finer than the SDK would be safe (an instance would only miss its early release),
+// coarser would not.
 func instanceIdentity(ctx context.Context, s backend.DataSourceInstanceSettings) string {
-	pc := backend.PluginConfigFromContext(ctx)
-	return fmt.Sprintf("%d\x00%d\x00%s\x00%s", pc.OrgID, s.ID, s.UID, pc.Namespace)
+	return fmt.Sprintf("%d\x00%s\x00%s", s.ID, s.UID, backend.PluginConfigFromContext(ctx).Namespace)
 }
 
 // NewDatasource creates the instance for one data source's settings, with a memory budget of

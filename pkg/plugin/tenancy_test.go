@@ -60,9 +60,9 @@ func TestTenantsNeverSeeEachOthersData(t *testing.T) {
 	}
 
 	factory := NewFactory(64 << 20)
-	tenant := func(uid, key string, org int64) *Datasource {
+	tenant := func(uid, key, namespace string) *Datasource {
 		raw, _ := json.Marshal(settings)
-		ctx := backend.WithPluginContext(context.Background(), backend.PluginContext{OrgID: org})
+		ctx := backend.WithPluginContext(context.Background(), backend.PluginContext{Namespace: namespace})
 		inst, err := factory.NewInstance(ctx, backend.DataSourceInstanceSettings{
 			UID: uid, Name: "AgentSight", URL: hs.URL, JSONData: raw, DecryptedSecureJSONData: map[string]string{"apiKey": key},
 		})
@@ -74,7 +74,7 @@ func TestTenantsNeverSeeEachOthersData(t *testing.T) {
 		return d
 	}
 	// Same UID in two organisations, as two Grafana orgs provisioned alike would have.
-	tenants := map[string]*Datasource{testKey: tenant("agentsight-uid", testKey, 1), otherKey: tenant("agentsight-uid", otherKey, 2)}
+	tenants := map[string]*Datasource{testKey: tenant("agentsight-uid", testKey, "default"), otherKey: tenant("agentsight-uid", otherKey, "org-2")}
 	for round := range 3 {
 		for i, q := range tenantQueries {
 			for _, key := range []string{testKey, otherKey, testKey} {
@@ -124,7 +124,7 @@ func TestFactoryReleasesAReplacedInstanceAtOnce(t *testing.T) {
 		t.Cleanup(d.Dispose)
 		return d
 	}
-	ctx := backend.WithPluginContext(context.Background(), backend.PluginContext{OrgID: 1})
+	ctx := backend.WithPluginContext(context.Background(), backend.PluginContext{Namespace: "default"})
 	old := make(ctx, settings)
 	q := map[string]any{"queryType": "conversations", "limit": 100}
 	mustOK(t, queryOn(t, old, nil, q, rangeFrom, rangeTo))
@@ -133,7 +133,7 @@ func TestFactoryReleasesAReplacedInstanceAtOnce(t *testing.T) {
 		t.Fatal("the query kept nothing")
 	}
 	// Another data source (another organisation, same UID) does not replace it.
-	mustOK(t, queryOn(t, make(backend.WithPluginContext(context.Background(), backend.PluginContext{OrgID: 2}), settings), nil, q, rangeFrom, rangeTo))
+	mustOK(t, queryOn(t, make(backend.WithPluginContext(context.Background(), backend.PluginContext{Namespace: "org-2"}), settings), nil, q, rangeFrom, rangeTo))
 	if got := factory.Budget().Bytes(); got != 2*kept {
 		t.Fatalf("after a second data source's query the budget holds %d bytes, want %d", got, 2*kept)
 	}
