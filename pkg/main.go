@@ -13,7 +13,14 @@ import (
 const PluginID = "agentsight-conversations-datasource"
 
 func main() {
-	if err := datasource.Manage(PluginID, plugin.NewDatasource, datasource.ManageOpts{}); err != nil {
+	// One memory budget for every data source the process serves; a wrong setting is logged
+	// and the default used, rather than the plugin refusing to start.
+	budget, err := plugin.MemoryBudget(os.Getenv)
+	if err != nil {
+		log.DefaultLogger.Error("invalid plugin setting", "error", err.Error())
+	}
+	factory := plugin.NewFactory(budget)
+	if err := datasource.Manage(PluginID, factory.NewInstance, datasource.ManageOpts{}); err != nil {
 		log.DefaultLogger.Error(err.Error())
 		os.Exit(1)
 	}

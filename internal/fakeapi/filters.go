@@ -20,6 +20,8 @@ import (
 type filter struct {
 	params        map[string]string // text and choice values as given; booleans as "true"/"false"
 	after, before *time.Time
+	// viewer is the API key asking, when Options.Sees scopes what each key sees.
+	viewer string
 }
 
 // matchers say how each filter of the table selects a conversation: exact matches compare
@@ -67,6 +69,7 @@ func (f filter) key() string {
 		}
 		b.WriteString(t.Format(time.RFC3339Nano) + "|")
 	}
+	b.WriteString(f.viewer)
 	return b.String()
 }
 
@@ -143,6 +146,9 @@ func (s *Server) match(f filter) []int32 {
 		}
 		c := s.sorted[i]
 		if c.Deleted && !includeDeleted {
+			continue
+		}
+		if s.opts.Sees != nil && !s.opts.Sees(f.viewer, c) {
 			continue
 		}
 		if s.matchesAll(i, c, f.params) {

@@ -43,6 +43,9 @@ type Options struct {
 	Keys            map[string]int
 	DefaultPageSize int // default 20
 	MaxPageSize     int // default 100
+	// Sees, when set, says which conversations a key sees (lists, details, attachments), as
+	// accounts with different data would: a tenancy test gives two keys different data.
+	Sees func(key string, c *Conversation) bool
 }
 
 // Request is one logged request.
@@ -402,9 +405,9 @@ func (s *Server) route(r *http.Request, authResp *response) response {
 	case len(rest) == 1 && rest[0] == "":
 		handler = func() response { return s.list(r) }
 	case len(rest) == 2 && rest[1] == "":
-		handler = func() response { return s.detail(rest[0]) }
+		handler = func() response { return s.detail(s.visible(r, s.lookup(rest[0]))) }
 	case len(rest) == 3 && rest[1] == "attachments" && rest[2] == "":
-		handler = func() response { return s.attachments(rest[0]) }
+		handler = func() response { return s.attachments(s.visible(r, s.lookup(rest[0]))) }
 	default:
 		return detail(http.StatusNotFound, "Not found.")
 	}
@@ -429,16 +432,33 @@ func (s *Server) lookup(idText string) *Conversation {
 	return s.byID[id]
 }
 
-func (s *Server) detail(idText string) response {
-	c := s.lookup(idText)
+// visible is c when the key asking sees it (Options.Sees), else nil.
+func (s *Server) visible(r *http.Request, c *Conversation) *Conversation {
+	if c == nil || s.opts.Sees == nil || s.opts.Sees(s.keyOf(r), c) {
+		return c
+	}
+	return nil
+}
+
+// keyOf is the API key a request carries, without its scheme.
+func (s *Server) keyOf(r *http.Request) string {
+	v := strings.TrimSpace(r.Header.Get(s.opts.AuthHeader))
+	if s.scheme != "" {
+		if parts := strings.Fields(v); len(parts) == 2 {
+			return parts[1]
+		}
+	}
+	return v
+}
+
+func (s *Server) detail(c *Conversation) response {
 	if c == nil {
 		return detail(http.StatusNotFound, "Not found.")
 	}
 	return jsonResponse(http.StatusOK, marshal(toAPI(c, true)))
 }
 
-func (s *Server) attachments(idText string) response {
-	c := s.lookup(idText)
+func (s *Server) attachments(c *Conversation) response {
 	if c == nil {
 		return detail(http.StatusNotFound, "Not found.")
 	}
@@ -533,6 +553,9 @@ func (s *Server) list(r *http.Request) response {
 	f, errs := parseFilter(q)
 	if len(errs) > 0 {
 		return jsonResponse(http.StatusBadRequest, marshal(errs))
+	}
+	if s.opts.Sees != nil {
+		f.viewer = s.keyOf(r)
 	}
 	idx := s.match(f)
 	size := s.pageSize(q)

@@ -9,27 +9,62 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 )
 
-// responseCache keeps response bodies by endpoint (path and normalised query; the key is in a
-// header and never part of it) for a TTL, evicting the least recently used beyond maxBytes.
-// Expired bodies are dropped by a timer, so that a data source nobody queries any more does
-// not hold its last dashboard's responses.
-type responseCache struct {
-	ttl      time.Duration
+// DefaultBudgetBytes is the memory one plugin process keeps between queries, for every
+// data source it serves together, when the administrator sets nothing.
+const DefaultBudgetBytes = 256 << 20
+
+// Budget is the memory a plugin process keeps between queries: response bodies and the values
+// kept with them (settled rows, see settled.go), for every data source instance it serves.
+// Entries are evicted least recently used first whichever instance they belong to, and each
+// expires after its own time. Every client has a namespace of its own in the budget (see
+// responseCache): no entry is ever read by another client, whatever their URLs or keys.
+// The plugin makes one Budget per process; it is safe for concurrent use.
+type Budget struct {
 	maxBytes int64
 	now      func() time.Time
 
-	mu      sync.Mutex
-	bytes   int64
-	order   *list.List // front = most recently used
-	entries map[string]*list.Element
-	sweeper *time.Timer // armed while the cache holds entries
-	sweepAt time.Time   // when it fires
-	closed  bool
+	mu        sync.Mutex
+	bytes     int64
+	order     *list.List // front = most recently used, across namespaces
+	spaces    map[uint64]map[string]*list.Element
+	nextSpace uint64
+	sweeper   *time.Timer // armed while the budget holds entries
+	sweepAt   time.Time   // when it fires
+}
+
+// NewBudget returns a budget of maxBytes; 0 or less keeps nothing.
+func NewBudget(maxBytes int64) *Budget {
+	return &Budget{maxBytes: max(maxBytes, 0), now: time.Now, order: list.New(), spaces: map[uint64]map[string]*list.Element{}}
+}
+
+// MaxBytes is what the budget may hold.
+func (b *Budget) MaxBytes() int64 { return b.maxBytes }
+
+// Bytes is what the budget holds now.
+func (b *Budget) Bytes() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.bytes
+}
+
+// responseCache is one client's namespace in a Budget: response bodies by endpoint (path and
+// normalised query; the key is in a header and never part of it) for a TTL, and values kept
+// with the same eviction. Its entries are its own: the namespace is a number no other client
+// has, so two data sources never read each other's entries even with the same URL and
+// endpoint, and close drops them all at once. Expired entries are dropped by the budget's
+// timer, so that a data source nobody queries any more does not hold its last dashboard's
+// responses.
+type responseCache struct {
+	budget *Budget
+	space  uint64
+	ttl    time.Duration
+	closed bool // guarded by budget.mu
 }
 
 // cacheEntry is a response body, or a value the client keeps with the same budget and
 // eviction (settled rows, see settled.go).
 type cacheEntry struct {
+	space   uint64
 	key     string
 	body    []byte
 	value   any
@@ -37,8 +72,12 @@ type cacheEntry struct {
 	expires time.Time
 }
 
-func newResponseCache(ttl time.Duration, maxBytes int64) *responseCache {
-	return &responseCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, order: list.New(), entries: map[string]*list.Element{}}
+// newResponseCache opens a new namespace in b, whose bodies live for ttl.
+func newResponseCache(b *Budget, ttl time.Duration) *responseCache {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.nextSpace++
+	return &responseCache{budget: b, space: b.nextSpace, ttl: ttl}
 }
 
 func (c *responseCache) get(key string) ([]byte, bool) {
@@ -59,77 +98,102 @@ func (c *responseCache) value(key string) (any, bool) {
 }
 
 func (c *responseCache) entry(key string) (*cacheEntry, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
+	b := c.budget
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	el, ok := b.spaces[c.space][key]
 	if !ok {
 		return nil, false
 	}
 	e := el.Value.(*cacheEntry)
-	if !c.now().Before(e.expires) {
-		c.remove(el)
+	if !b.now().Before(e.expires) {
+		b.remove(el)
 		return nil, false
 	}
-	c.order.MoveToFront(el)
+	b.order.MoveToFront(el)
 	return e, true
 }
 
-// holds says whether n more bytes of responses fit in half the cache; false without a cache.
+// holds says whether n more bytes fit in half the process's budget; false without a cache.
+// Half the shared budget, not a share per instance: a data source's large listing may push
+// out other data sources' least recently used entries (that is the budget's eviction), but
+// never more than half of what the process keeps, and a share per instance would stop
+// refreshes from reusing anything as soon as many data sources exist.
 func (c *responseCache) holds(n int64) bool {
-	return c != nil && n <= c.maxBytes/2
+	return c != nil && n <= c.budget.maxBytes/2
 }
 
 func (c *responseCache) put(key string, body []byte) {
-	c.store(&cacheEntry{key: key, body: body, size: int64(len(body) + len(key)), expires: c.now().Add(c.ttl)})
+	c.budget.store(c, &cacheEntry{key: key, body: body, size: int64(len(body) + len(key)), expires: c.budget.now().Add(c.ttl)})
 }
 
 // putValue keeps v, of about size bytes, under key until expires, within the budget the
 // responses share: what a refresh reuses competes for the same memory, and goes with it.
 func (c *responseCache) putValue(key string, v any, size int64, expires time.Time) {
-	c.store(&cacheEntry{key: key, value: v, size: size + int64(len(key)), expires: expires})
+	c.budget.store(c, &cacheEntry{key: key, value: v, size: size + int64(len(key)), expires: expires})
 }
 
-func (c *responseCache) store(e *cacheEntry) {
-	key, size := e.key, e.size
-	if size > c.maxBytes {
+// close drops the namespace's entries at once and keeps nothing more in it: the data
+// source it served was replaced.
+func (c *responseCache) close() {
+	b := c.budget
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c.closed = true
+	for _, el := range b.spaces[c.space] {
+		b.remove(el)
+	}
+	delete(b.spaces, c.space)
+	if b.order.Len() == 0 {
+		b.stopSweep()
+	}
+}
+
+func (b *Budget) store(c *responseCache, e *cacheEntry) {
+	if e.size > b.maxBytes {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
-		c.remove(el)
-	}
+	e.space = c.space
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if c.closed {
 		return
 	}
-	c.entries[key] = c.order.PushFront(e)
-	c.bytes += size
-	for c.bytes > c.maxBytes {
-		c.remove(c.order.Back())
+	if el, ok := b.spaces[c.space][e.key]; ok {
+		b.remove(el)
+	}
+	// Looked up after the removal, which drops a namespace's map with its last entry.
+	space := b.spaces[c.space]
+	if space == nil {
+		space = map[string]*list.Element{}
+		b.spaces[c.space] = space
+	}
+	space[e.key] = b.order.PushFront(e)
+	b.bytes += e.size
+	for b.bytes > b.maxBytes {
+		b.remove(b.order.Back())
 	}
 	// Settled rows live for hours and responses for a minute: an entry that expires before
 	// the armed sweep brings it forward.
-	if c.sweeper == nil || e.expires.Before(c.sweepAt) {
-		if c.sweeper != nil {
-			c.sweeper.Stop()
-		}
-		c.armSweep(max(e.expires.Sub(c.now()), 0))
-		c.sweepAt = e.expires
+	if b.sweeper == nil || e.expires.Before(b.sweepAt) {
+		b.stopSweep()
+		b.armSweep(max(e.expires.Sub(b.now()), 0))
+		b.sweepAt = e.expires
 	}
 }
 
-// armSweep has the timer sweep the cache after d. The timer holds the cache weakly, so that
-// a client dropped without Close is still collected, bodies and all, rather than kept
-// until its entries expire.
-func (c *responseCache) armSweep(d time.Duration) {
-	cache := weak.Make(c)
-	c.sweeper = time.AfterFunc(d, func() {
-		if c := cache.Value(); c != nil {
-			if err := Contain(func() error { c.sweep(); return nil }); err != nil {
-				// No query waits for a sweep: log the bug and start the cache afresh rather
-				// than let the timer's goroutine end the process.
+// armSweep has the timer sweep the budget after d. The timer holds the budget weakly, so that
+// a budget nobody uses any more (a test's) is still collected, entries and all, rather than
+// kept until its entries expire.
+func (b *Budget) armSweep(d time.Duration) {
+	budget := weak.Make(b)
+	b.sweeper = time.AfterFunc(d, func() {
+		if b := budget.Value(); b != nil {
+			if err := Contain(func() error { b.sweep(); return nil }); err != nil {
+				// No query waits for a sweep: log the bug and start afresh rather than let
+				// the timer's goroutine end the process.
 				log.DefaultLogger.Error("the response cache's sweep panicked; cache emptied", "error", err, "stack", string(err.(*PanicError).Stack))
-				c.reset()
+				b.reset()
 			}
 		}
 	})
@@ -137,57 +201,51 @@ func (c *responseCache) armSweep(d time.Duration) {
 
 // sweep drops the expired entries and, while entries remain, comes back when the next one
 // expires.
-func (c *responseCache) sweep() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sweeper = nil
-	if c.closed {
-		return
-	}
-	now := c.now()
+func (b *Budget) sweep() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sweeper = nil
+	now := b.now()
 	var next time.Time
-	for el := c.order.Back(); el != nil; {
+	for el := b.order.Back(); el != nil; {
 		prev := el.Prev()
 		if e := el.Value.(*cacheEntry); !now.Before(e.expires) {
-			c.remove(el)
+			b.remove(el)
 		} else if next.IsZero() || e.expires.Before(next) {
 			next = e.expires
 		}
 		el = prev
 	}
 	if !next.IsZero() {
-		c.armSweep(next.Sub(now))
-		c.sweepAt = next
+		b.armSweep(next.Sub(now))
+		b.sweepAt = next
 	}
 }
 
-// close empties the cache for good: the data source it served was replaced.
-func (c *responseCache) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.closed = true
-	c.resetLocked()
+// reset drops every entry of every namespace and stops the sweep.
+func (b *Budget) reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stopSweep()
+	b.order.Init()
+	clear(b.spaces)
+	b.bytes = 0
 }
 
-// reset drops every entry and stops the sweep.
-func (c *responseCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.resetLocked()
-}
-
-func (c *responseCache) resetLocked() {
-	if c.sweeper != nil {
-		c.sweeper.Stop()
-		c.sweeper = nil
+func (b *Budget) stopSweep() {
+	if b.sweeper != nil {
+		b.sweeper.Stop()
+		b.sweeper = nil
 	}
-	c.order.Init()
-	clear(c.entries)
-	c.bytes = 0
 }
 
-func (c *responseCache) remove(el *list.Element) {
-	e := c.order.Remove(el).(*cacheEntry)
-	delete(c.entries, e.key)
-	c.bytes -= e.size
+func (b *Budget) remove(el *list.Element) {
+	e := b.order.Remove(el).(*cacheEntry)
+	if space := b.spaces[e.space]; space != nil {
+		delete(space, e.key)
+		if len(space) == 0 {
+			delete(b.spaces, e.space)
+		}
+	}
+	b.bytes -= e.size
 }

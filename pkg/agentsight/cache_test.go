@@ -37,7 +37,7 @@ func TestCache(t *testing.T) {
 			_, c := newTestServer(t, pagedHandler(3, &rec, nil), func(o *Options) { o.CacheTTL = tt.ttl })
 			now := time.Date(2025, 10, 22, 10, 0, 0, 0, time.UTC)
 			if c.cache != nil {
-				c.cache.now = func() time.Time { return now }
+				c.cache.budget.now = func() time.Time { return now }
 			}
 			trace := &Trace{}
 			ctx := WithTrace(context.Background(), trace)
@@ -83,12 +83,11 @@ func TestCacheKeyHasNoAPIKey(t *testing.T) {
 	if _, err := c.ListConversations(context.Background(), Filters{Params: map[string]string{"customer_id": "c1"}}, 1, 0); err != nil {
 		t.Fatal(err)
 	}
-	c.cache.mu.Lock()
-	defer c.cache.mu.Unlock()
-	if len(c.cache.entries) != 1 {
-		t.Fatalf("cache holds %d entries", len(c.cache.entries))
+	keys := c.cache.keys()
+	if len(keys) != 1 {
+		t.Fatalf("cache holds %d entries", len(keys))
 	}
-	for key := range c.cache.entries {
+	for _, key := range keys {
 		assertNoKey(t, key)
 		if !strings.HasPrefix(key, "/api/conversations/?") || !strings.Contains(key, "customer_id=c1") {
 			t.Errorf("cache key %q", key)
@@ -98,10 +97,10 @@ func TestCacheKeyHasNoAPIKey(t *testing.T) {
 
 func TestCacheLRUByBytes(t *testing.T) {
 	body := func(n int) []byte { return []byte(strings.Repeat("x", n)) }
-	c := newResponseCache(time.Minute, 100) // an entry costs len(key)+len(body)
-	c.put("a", body(39))                    // 40
-	c.put("b", body(39))                    // 80
-	if _, ok := c.get("a"); !ok {           // a is now the most recently used
+	c := newResponseCache(NewBudget(100), time.Minute) // an entry costs len(key)+len(body)
+	c.put("a", body(39))                               // 40
+	c.put("b", body(39))                               // 80
+	if _, ok := c.get("a"); !ok {                      // a is now the most recently used
 		t.Fatal("a missing")
 	}
 	c.put("c", body(39)) // 120 > 100: the least recently used (b) goes
@@ -113,23 +112,23 @@ func TestCacheLRUByBytes(t *testing.T) {
 			t.Errorf("%s evicted", k)
 		}
 	}
-	if c.bytes != 80 {
-		t.Errorf("bytes = %d, want 80", c.bytes)
+	if c.budget.bytes != 80 {
+		t.Errorf("bytes = %d, want 80", c.budget.bytes)
 	}
 	c.put("big", body(200)) // larger than the whole cache: not kept, nothing evicted
 	if _, ok := c.get("big"); ok {
 		t.Error("oversized entry kept")
 	}
-	if len(c.entries) != 2 || c.order.Len() != 2 {
-		t.Errorf("entries = %d / %d, want 2", len(c.entries), c.order.Len())
+	if len(c.keys()) != 2 || c.budget.order.Len() != 2 {
+		t.Errorf("entries = %d / %d, want 2", len(c.keys()), c.budget.order.Len())
 	}
 	c.put("a", body(9)) // replacing an entry accounts its new size
-	if c.bytes != 50 {
-		t.Errorf("bytes after replace = %d, want 50", c.bytes)
+	if c.budget.bytes != 50 {
+		t.Errorf("bytes after replace = %d, want 50", c.budget.bytes)
 	}
 	c.put("d", body(98)) // 99: everything else goes
-	if len(c.entries) != 1 || c.bytes != 100-1 {
-		t.Errorf("entries = %d bytes = %d", len(c.entries), c.bytes)
+	if len(c.keys()) != 1 || c.budget.bytes != 100-1 {
+		t.Errorf("entries = %d bytes = %d", len(c.keys()), c.budget.bytes)
 	}
 }
 
@@ -414,8 +413,9 @@ func TestFlightPanicIsEveryWaitersError(t *testing.T) {
 
 func TestCacheSweepDropsExpiredEntries(t *testing.T) {
 	now := time.Date(2025, 10, 22, 10, 0, 0, 0, time.UTC)
-	c := newResponseCache(time.Minute, 1<<20)
-	c.now = func() time.Time { return now }
+	b := NewBudget(1 << 20)
+	b.now = func() time.Time { return now }
+	c := newResponseCache(b, time.Minute)
 	t.Cleanup(c.close)
 	steps := []struct {
 		advance time.Duration
@@ -435,15 +435,15 @@ func TestCacheSweepDropsExpiredEntries(t *testing.T) {
 			c.put(st.put, []byte("body"))
 		}
 		if st.sweep {
-			c.sweep()
+			b.sweep()
 		}
-		c.mu.Lock()
+		b.mu.Lock()
 		var kept []string
-		for el := c.order.Back(); el != nil; el = el.Prev() {
+		for el := b.order.Back(); el != nil; el = el.Prev() {
 			kept = append(kept, el.Value.(*cacheEntry).key)
 		}
-		bytes, armed := c.bytes, c.sweeper != nil
-		c.mu.Unlock()
+		bytes, armed := b.bytes, b.sweeper != nil
+		b.mu.Unlock()
 		if diff := cmp.Diff(st.want, kept); diff != "" {
 			t.Errorf("step %d: entries (-want +got):\n%s", i, diff)
 		}
@@ -458,13 +458,11 @@ func TestCacheSweepDropsExpiredEntries(t *testing.T) {
 
 func TestCacheReleasesExpiredBodiesWithoutBeingAsked(t *testing.T) {
 	// No call touches the cache after the put: its own timer must drop the body.
-	c := newResponseCache(10*time.Millisecond, 1<<20)
+	c := newResponseCache(NewBudget(1<<20), 10*time.Millisecond)
 	t.Cleanup(c.close)
 	c.put("k", []byte("body"))
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		c.mu.Lock()
-		n, bytes := len(c.entries), c.bytes
-		c.mu.Unlock()
+		n, bytes := len(c.keys()), c.budget.Bytes()
 		if n == 0 && bytes == 0 {
 			return
 		}
@@ -494,8 +492,8 @@ func TestClientCloseEmptiesTheCache(t *testing.T) {
 	if rec.n() != 3 {
 		t.Errorf("requests after Close = %d, want 3: nothing cached any more", rec.n())
 	}
-	if c.cache.bytes != 0 || c.cache.sweeper != nil {
-		t.Errorf("closed cache holds %d bytes, sweeper armed %v", c.cache.bytes, c.cache.sweeper != nil)
+	if b := c.cache.budget; b.Bytes() != 0 || b.sweeper != nil {
+		t.Errorf("closed cache holds %d bytes, sweeper armed %v", b.Bytes(), b.sweeper != nil)
 	}
 }
 
@@ -504,9 +502,9 @@ func TestAnAbandonedCacheIsCollectedBeforeItsEntriesExpire(t *testing.T) {
 	// without Close is collected as before.
 	collected := make(chan struct{})
 	func() {
-		c := newResponseCache(time.Hour, 1<<20)
-		c.put("k", []byte("body"))
-		runtime.AddCleanup(c, func(ch chan struct{}) { close(ch) }, collected)
+		b := NewBudget(1 << 20)
+		newResponseCache(b, time.Hour).put("k", []byte("body"))
+		runtime.AddCleanup(b, func(ch chan struct{}) { close(ch) }, collected)
 	}()
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		runtime.GC()
@@ -537,27 +535,35 @@ func TestCancelledCallIsNotAnsweredFromTheCache(t *testing.T) {
 
 // A panic in the sweep timer's goroutine empties the cache instead of ending the process.
 func TestCacheSweepPanicIsContained(t *testing.T) {
-	c := newResponseCache(time.Millisecond, 1<<20)
-	c.mu.Lock()
-	c.now = func() time.Time { panic("clock broke") }
-	c.entries["k"] = c.order.PushFront(&cacheEntry{key: "k", body: []byte("body")})
-	c.bytes = 5
-	c.armSweep(time.Millisecond)
-	c.mu.Unlock()
+	c := newResponseCache(NewBudget(1<<20), time.Millisecond)
+	c.put("k", []byte("body"))
+	c.budget.mu.Lock()
+	c.budget.stopSweep()
+	c.budget.now = func() time.Time { panic("clock broke") }
+	c.budget.armSweep(time.Millisecond)
+	c.budget.mu.Unlock()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		c.mu.Lock()
-		n := len(c.entries)
-		c.mu.Unlock()
-		if n == 0 {
+		if len(c.keys()) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the sweep never ran")
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.bytes != 0 || c.sweeper != nil {
-		t.Fatalf("after the panic: %d bytes, sweeper armed %v; want an empty cache", c.bytes, c.sweeper != nil)
+	c.budget.mu.Lock()
+	defer c.budget.mu.Unlock()
+	if c.budget.bytes != 0 || c.budget.sweeper != nil {
+		t.Fatalf("after the panic: %d bytes, sweeper armed %v; want an empty cache", c.budget.bytes, c.budget.sweeper != nil)
 	}
+}
+
+// keys are the keys of c's entries, for tests.
+func (c *responseCache) keys() []string {
+	c.budget.mu.Lock()
+	defer c.budget.mu.Unlock()
+	var out []string
+	for key := range c.budget.spaces[c.space] {
+		out = append(out, key)
+	}
+	return out
 }

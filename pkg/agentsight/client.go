@@ -46,7 +46,11 @@ type Options struct {
 	// Concurrency bounds the requests in flight for this client, whoever sends them.
 	Concurrency int
 	// CacheTTL is how long a response is reused; 0 turns the cache off.
-	CacheTTL     time.Duration
+	CacheTTL time.Duration
+	// Budget is the process's memory for what is kept between queries, shared with the other
+	// clients (data source instances) of the process; the client's entries are its own. Nil:
+	// a budget of CacheBytes for this client alone.
+	Budget       *Budget
 	CacheBytes   int64
 	MaxBodyBytes int64
 	MaxAttempts  int
@@ -55,6 +59,10 @@ type Options struct {
 	// HTTPClient sends the requests; in the plugin it comes from the SDK's httpclient provider
 	// so that Grafana's proxy, TLS and tracing settings apply.
 	HTTPClient *http.Client
+	// Transport is the transport under HTTPClient's middleware, which Close closes: the SDK's
+	// middleware chain does not forward CloseIdleConnections, so closing HTTPClient alone
+	// leaves its connections open until the idle timeout. Nil: HTTPClient's own transport.
+	Transport IdleCloser
 	// PageFault, when set, runs in the worker of every listing page after the first, before
 	// its request. It exists for tests, which make it panic to prove that a worker's panic
 	// becomes its query's error; the plugin never sets it.
@@ -72,8 +80,9 @@ type Client struct {
 	timeout      time.Duration
 	maxBodyBytes int64
 	retry        retryPolicy
-	slots        chan struct{}
+	slots        *slotQueue
 	cache        *responseCache
+	conns        connections
 	flights      *flightGroup
 	pageFault    func(page int)
 }
@@ -99,10 +108,16 @@ func New(opts Options) (*Client, error) {
 	if scheme != "" {
 		value = scheme + " " + opts.APIKey
 	}
-	httpClient := &http.Client{}
+	// A transport of the client's own when none is given, so that Close closes only its own
+	// connections.
+	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	if opts.HTTPClient != nil {
 		copied := *opts.HTTPClient
 		httpClient = &copied
+	}
+	closer := opts.Transport
+	if closer == nil {
+		closer, _ = httpClient.Transport.(IdleCloser)
 	}
 	// The body cap is the SDK's response-limit middleware, as for Grafana's own data sources;
 	// the plugin's httpclient already has it (with Grafana's limit, often none), and each
@@ -137,12 +152,17 @@ func New(opts Options) (*Client, error) {
 			base:        orDefaultDuration(opts.RetryBaseDelay, 250*time.Millisecond),
 			max:         10 * time.Second,
 		},
-		slots:     make(chan struct{}, orDefault(opts.Concurrency, DefaultConcurrency)),
+		slots:     newSlotQueue(orDefault(opts.Concurrency, DefaultConcurrency)),
+		conns:     connections{transport: closer},
 		flights:   newFlightGroup(),
 		pageFault: opts.PageFault,
 	}
 	if opts.CacheTTL > 0 {
-		c.cache = newResponseCache(opts.CacheTTL, int64(orDefault(int(opts.CacheBytes), DefaultCacheBytes)))
+		budget := opts.Budget
+		if budget == nil {
+			budget = NewBudget(int64(orDefault(int(opts.CacheBytes), DefaultCacheBytes)))
+		}
+		c.cache = newResponseCache(budget, opts.CacheTTL)
 	}
 	return c, nil
 }
@@ -154,7 +174,7 @@ func NoAuthScheme() *string { s := ""; return &s }
 func (c *Client) PageSize() int { return c.pageSize }
 
 // Concurrency is how many requests this client runs at once.
-func (c *Client) Concurrency() int { return cap(c.slots) }
+func (c *Client) Concurrency() int { return c.slots.size }
 
 // What ParseBaseURL finds wrong with a base URL, for callers that word it their own way (the
 // settings name the field and quote the URL without credentials).
@@ -321,7 +341,13 @@ func (c *Client) body(ctx context.Context, ep string, store bool) ([]byte, error
 			return b, nil
 		}
 	}
-	b, shared, err := c.flights.do(ctx, ep, func(ctx context.Context) ([]byte, error) {
+	// An alert's request does not join a dashboard's identical one, which may still wait
+	// behind other dashboard requests for a slot: it is sent with its own priority.
+	flightKey := ep
+	if PriorityFrom(ctx) == PriorityAlert {
+		flightKey = "alert\x00" + ep
+	}
+	b, shared, err := c.flights.do(ctx, flightKey, func(ctx context.Context) ([]byte, error) {
 		start := time.Now()
 		b, attempts, err := c.fetch(ctx, ep)
 		trace.add(Call{Endpoint: ep, Attempts: attempts, Duration: time.Since(start), Err: err})
@@ -360,12 +386,12 @@ func (c *Client) fetch(ctx context.Context, ep string) ([]byte, int, error) {
 }
 
 func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
-	select {
-	case c.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: ctx.Err()}
+	if err := c.slots.acquire(ctx, PriorityFrom(ctx)); err != nil {
+		return nil, &Error{Kind: KindNetwork, Endpoint: ep, Err: err}
 	}
-	defer func() { <-c.slots }()
+	defer c.slots.release()
+	c.conns.start()
+	defer c.conns.done()
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -386,6 +412,9 @@ func (c *Client) once(ctx context.Context, ep string) ([]byte, error) {
 		return nil, &Error{Kind: KindRefused, Endpoint: ep, Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
+	// A closed client's requests still work (a slow query on a replaced instance finishes),
+	// but their connections are not kept for requests that will never come.
+	req.Close = c.conns.isClosed()
 	if sameOrigin(req.URL, c.base) {
 		req.Header.Set(c.authHeader, c.authValue)
 	}
@@ -498,13 +527,15 @@ func orDefaultDuration(v, def time.Duration) time.Duration {
 }
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
-func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() { c.conns.closeIdle() }
 
-// Close releases what the client holds, its cached responses and idle connections, once it
-// is no longer used; calls made afterwards still work, uncached.
+// Close releases what the client holds once it is no longer used: its entries in the budget
+// at once, its idle connections at once, and the connections of requests in flight as soon
+// as the last of them ends. Calls made afterwards still work, uncached, each on a
+// connection closed after its response.
 func (c *Client) Close() {
 	if c.cache != nil {
 		c.cache.close()
 	}
-	c.http.CloseIdleConnections()
+	c.conns.close()
 }

@@ -95,6 +95,10 @@ func (r *run) limit(s models.Settings) int {
 // QueryData answers each query of the request on its own: queries run concurrently (the
 // client bounds the API requests in flight) and one query's failure never touches another's.
 func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	if fromAlert(req.Headers) {
+		// An alert rule's requests go before the dashboards' waiting for the same slots.
+		ctx = agentsight.WithPriority(ctx, agentsight.PriorityAlert)
+	}
 	resp := backend.NewQueryDataResponse()
 	var mu sync.Mutex
 	var wg sync.WaitGroup

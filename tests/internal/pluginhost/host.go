@@ -185,7 +185,13 @@ func (p *Plugin) QueryData(ctx context.Context, ds DataSource, queries ...Query)
 // QueryDataReply sends the queries as one QueryData request and returns the plugin's reply as
 // Grafana receives it, frames still Arrow-encoded: the plugin's answer time ends here.
 func (p *Plugin) QueryDataReply(ctx context.Context, ds DataSource, queries ...Query) (*pluginv2.QueryDataResponse, error) {
-	req := &pluginv2.QueryDataRequest{PluginContext: ds.Context()}
+	return p.QueryDataHeaders(ctx, ds, nil, queries...)
+}
+
+// QueryDataHeaders is QueryDataReply with the request's headers, such as the "FromAlert":
+// "true" Grafana's alerting sends.
+func (p *Plugin) QueryDataHeaders(ctx context.Context, ds DataSource, headers map[string]string, queries ...Query) (*pluginv2.QueryDataResponse, error) {
+	req := &pluginv2.QueryDataRequest{PluginContext: ds.Context(), Headers: headers}
 	for _, q := range queries {
 		raw, err := json.Marshal(q.JSON)
 		if err != nil {
