@@ -32,6 +32,8 @@ type Datasource struct {
 	links       frames.LinkTarget
 	// now is the clock that settles conversations (nil: time.Now); tests move it.
 	now func() time.Time
+	// shared lets identical queries in flight at the same time share one answer.
+	shared sharedQueries
 }
 
 // settled is which conversations a refresh may take from what it read before: those that
