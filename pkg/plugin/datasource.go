@@ -39,6 +39,8 @@ type Datasource struct {
 	now func() time.Time
 	// release forgets the instance in its Factory (nil: made without one).
 	release func()
+	// shared lets identical queries in flight at the same time share one answer.
+	shared sharedQueries
 }
 
 // settled is which conversations a refresh may take from what it read before: those that

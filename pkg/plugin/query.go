@@ -195,18 +195,8 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery, r *run, par
 
 	trace := &agentsight.Trace{}
 	start := time.Now()
-	var result framer
-	err := agentsight.Contain(func() (err error) {
-		result, err = handlers()[parsed.Type](agentsight.WithTrace(ctx, trace), d, r)
-		return err
-	})
-	var frames data.Frames
-	if err == nil {
-		err = agentsight.Contain(func() (err error) {
-			frames, err = result.Frames()
-			return err
-		})
-	}
+	// Identical queries answered at the same time share the work (shared_queries.go).
+	frames, err := d.sharedFrames(agentsight.WithTrace(ctx, trace), r)
 	sent, attempts, cached := trace.Requests()
 	span.SetAttributes(attribute.Int("agentsight.requests", sent), attribute.Int("agentsight.attempts", attempts),
 		attribute.Int("agentsight.cache_hits", cached), attribute.StringSlice("agentsight.plan", r.plans))

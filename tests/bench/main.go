@@ -62,10 +62,14 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
 	var (
-		cfg   config
-		sizes string
-		child string
+		cfg      config
+		sizes    string
+		child    string
+		scenario string
+		scale    scaleConfig
 	)
+	flag.StringVar(&scenario, "scenario", "", "run only a scale scenario (scale.go): tenants, viewers, or scale for both")
+	tenants, viewers := scaleFlags(&scale)
 	flag.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "fixed latency the fake API adds to every request")
 	flag.IntVar(&cfg.concurrency, "concurrency", 4, "the data source's concurrency setting")
 	flag.StringVar(&sizes, "sizes", "1000,10000,100000", "conversations in the data set, one run per size")
@@ -94,6 +98,19 @@ func main() {
 		}
 		cfg.sizes = append(cfg.sizes, n)
 	}
+	for _, list := range []struct {
+		flag string
+		text *string
+		into *[]int
+	}{{"tenants", tenants, &scale.tenants}, {"viewers", viewers, &scale.viewers}} {
+		for _, s := range strings.Split(*list.text, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n <= 0 {
+				log.Fatalf("-%s: %q is not a positive number", list.flag, s)
+			}
+			*list.into = append(*list.into, n)
+		}
+	}
 	if child != "" {
 		if err := runLocalChild(child); err != nil {
 			log.Fatal(err)
@@ -103,7 +120,13 @@ func main() {
 	// The whole run is bounded, so a hang cannot keep it going.
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	report, err := run(ctx, cfg)
+	var report string
+	var err error
+	if scenario != "" {
+		report, err = runScenario(ctx, cfg, scale, scenario)
+	} else {
+		report, err = run(ctx, cfg)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -923,8 +946,9 @@ func tail(s string, n int) string {
 }
 
 // sizeTargets are the targets a query of one size is held to: a total is one request; a table
-// or a count over 100 pages stays within 1.25× the latency-bound floor, with the plugin's CPU
-// at most 15 % of the wall time (what is left of the wall time is waiting for the API).
+// or a count over 100 pages stays within 1.25× the latency-bound floor. The plugin's CPU is
+// reported, no longer held to a share of the wall time: what matters is its cost per viewer
+// (the viewers scenario, scale.go; issue 22).
 func sizeTargets(cfg config, n int, r row) []target {
 	if r.firstQuery {
 		return nil
@@ -936,9 +960,7 @@ func sizeTargets(cfg config, n int, r row) []target {
 		return nil
 	}
 	ratioFloor := float64(r.wall) / float64(r.floor)
-	cpuShare := float64(r.pluginCPU) / float64(r.wall)
 	return []target{
 		{fmt.Sprintf("%s over 100 pages at %s, concurrency %d: ≤ 1.25× floor", r.kind, cfg.latency, cfg.concurrency), fmt.Sprintf("%.2f×", ratioFloor), ratioFloor <= 1.25},
-		{fmt.Sprintf("%s over 100 pages at %s: plugin CPU ≤ 15 %% of wall time", r.kind, cfg.latency), fmt.Sprintf("%.0f %%", 100*cpuShare), cpuShare <= 0.15},
 	}
 }
