@@ -61,7 +61,7 @@ const maxFlights = 3
 // are recorded in ctx's trace, counted as sent only for the query that started it. The
 // frames are this query's own: a copy when other queries got the same answer.
 func (d *Datasource) sharedFrames(ctx context.Context, r *run) (data.Frames, error) {
-	key, err := flightKey(r)
+	key, err := flightKey(ctx, r)
 	if err != nil {
 		// A query that cannot be keyed is answered alone: sharing is an optimisation.
 		return d.build(ctx, r)
@@ -182,7 +182,7 @@ func (g *sharedQueries) leave(key string, f *flight) {
 // may reuse them; see listedByRequest). The refId does not change an answer (the SDK names
 // the frames after the refId it is answered under), nor does the data frame format of the
 // reply (the SDK encodes frames after the query). The data source is the instance's own.
-func flightKey(r *run) (string, error) {
+func flightKey(ctx context.Context, r *run) (string, error) {
 	// encoding/json writes map keys sorted, so equal queries give equal keys.
 	parsed, err := json.Marshal(r.query)
 	if err != nil {
@@ -195,8 +195,10 @@ func flightKey(r *run) (string, error) {
 		}
 		slices.Sort(listed)
 	}
-	return fmt.Sprintf("%s\x00%d\x00%d\x00%d\x00%d\x00%s", parsed, r.from.UnixNano(), r.to.UnixNano(),
-		r.interval, r.maxPoints, strings.Join(listed, "\x00")), nil
+	// The priority too: the answer is the same, but an alert rule's query must not wait in a
+	// dashboard's flight, whose requests queue behind the other dashboards'.
+	return fmt.Sprintf("%s\x00%d\x00%d\x00%d\x00%d\x00%d\x00%s", parsed, r.from.UnixNano(), r.to.UnixNano(),
+		r.interval, r.maxPoints, agentsight.PriorityFrom(ctx), strings.Join(listed, "\x00")), nil
 }
 
 // forFlight is a fresh run of the same query for a flight, so that the handler never writes

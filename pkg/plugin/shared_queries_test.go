@@ -292,25 +292,26 @@ func TestFlightKeyHoldsWhatChangesTheAnswer(t *testing.T) {
 		RefID: "A", JSON: json.RawMessage(`{"queryType":"count","groupBy":"language","bucket":"1h","filters":{"language":["en","fr"],"has_messages":true}}`),
 		TimeRange: backend.TimeRange{From: rangeFrom, To: rangeTo}, Interval: time.Hour, MaxDataPoints: 1000,
 	}
-	key := func(t *testing.T, q backend.DataQuery, listed *listedRows) string {
+	key := func(t *testing.T, q backend.DataQuery, listed *listedRows, priority agentsight.Priority) string {
 		t.Helper()
 		r, err := newRun(q)
 		if err != nil {
 			t.Fatal(err)
 		}
 		r.listed = listed
-		k, err := flightKey(r)
+		k, err := flightKey(agentsight.WithPriority(t.Context(), priority), r)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return k
 	}
-	want := key(t, base, nil)
+	want := key(t, base, nil, agentsight.PriorityNormal)
 	for _, tc := range []struct {
-		name   string
-		change func(q *backend.DataQuery)
-		listed *listedRows
-		same   bool
+		name     string
+		change   func(q *backend.DataQuery)
+		listed   *listedRows
+		priority agentsight.Priority
+		same     bool
 	}{
 		{name: "another refId", change: func(q *backend.DataQuery) { q.RefID = "B" }, same: true},
 		{name: "filters written in another order", change: func(q *backend.DataQuery) {
@@ -327,13 +328,14 @@ func TestFlightKeyHoldsWhatChangesTheAnswer(t *testing.T) {
 			q.JSON = json.RawMessage(`{"queryType":"count","groupBy":"language","bucket":"1h","filters":{"language":["en"],"has_messages":true}}`)
 		}},
 		{name: "in a request listing other pages", listed: &listedRows{limits: map[string]int{"language=en": 1000}}},
+		{name: "asked by an alert rule", priority: agentsight.PriorityAlert},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := base
 			if tc.change != nil {
 				tc.change(&q)
 			}
-			if got := key(t, q, tc.listed); (got == want) != tc.same {
+			if got := key(t, q, tc.listed, tc.priority); (got == want) != tc.same {
 				t.Fatalf("same key: %v, want %v", got == want, tc.same)
 			}
 		})
@@ -342,7 +344,7 @@ func TestFlightKeyHoldsWhatChangesTheAnswer(t *testing.T) {
 		table, logs := base, base
 		table.JSON = json.RawMessage(`{"queryType":"messages"}`)
 		logs.JSON = json.RawMessage(`{"queryType":"messages","format":"logs"}`)
-		if key(t, table, nil) == key(t, logs, nil) {
+		if key(t, table, nil, agentsight.PriorityNormal) == key(t, logs, nil, agentsight.PriorityNormal) {
 			t.Fatal("a messages table and its logs share a key")
 		}
 	})
