@@ -36,8 +36,9 @@ type Options struct {
 	// BaseURL is the API's origin (and optional path prefix), e.g. https://api.agentsight.io.
 	BaseURL string
 	APIKey  string
-	// AuthHeader carries the key; AuthScheme is written before it ("Api-Key <key>"). An empty
-	// AuthScheme sends the bare key. Use NoAuthScheme to ask for that explicitly.
+	// AuthHeader carries the key; AuthScheme is written before it ("Api-Key <key>"). A nil
+	// AuthScheme means the default scheme; only a pointer to "" (NoAuthScheme) sends the bare
+	// key.
 	AuthHeader string
 	AuthScheme *string
 	PageSize   int
@@ -55,10 +56,6 @@ type Options struct {
 	// HTTPClient sends the requests; in the plugin it comes from the SDK's httpclient provider
 	// so that Grafana's proxy, TLS and tracing settings apply.
 	HTTPClient *http.Client
-	// PageFault, when set, runs in the worker of every listing page after the first, before
-	// its request. It exists for tests, which make it panic to prove that a worker's panic
-	// becomes its query's error; the plugin never sets it.
-	PageFault func(page int)
 }
 
 // Client calls the Conversation API. It is safe for concurrent use.
@@ -75,7 +72,6 @@ type Client struct {
 	slots        chan struct{}
 	cache        *responseCache
 	flights      *flightGroup
-	pageFault    func(page int)
 }
 
 // New validates opts and returns a client.
@@ -137,9 +133,8 @@ func New(opts Options) (*Client, error) {
 			base:        orDefaultDuration(opts.RetryBaseDelay, 250*time.Millisecond),
 			max:         10 * time.Second,
 		},
-		slots:     make(chan struct{}, orDefault(opts.Concurrency, DefaultConcurrency)),
-		flights:   newFlightGroup(),
-		pageFault: opts.PageFault,
+		slots:   make(chan struct{}, orDefault(opts.Concurrency, DefaultConcurrency)),
+		flights: newFlightGroup(),
 	}
 	if opts.CacheTTL > 0 {
 		c.cache = newResponseCache(opts.CacheTTL, int64(orDefault(int(opts.CacheBytes), DefaultCacheBytes)))
@@ -193,11 +188,6 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ListConversations reads one page of conversations (page counts from 1), messages included.
-func (c *Client) ListConversations(ctx context.Context, f Filters, page, pageSize int) (*ConversationPage, error) {
-	return c.listPage(ctx, f, page, pageSize, WithMessages, true)
-}
-
 // listPage reads one page; store says whether its body may be kept in the cache.
 func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, detail Detail, store bool) (*ConversationPage, error) {
 	q := f.Values()
@@ -222,16 +212,6 @@ func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, de
 	return out, nil
 }
 
-// CountConversations asks for the number of conversations matching f with one page_size=1
-// request.
-func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error) {
-	p, err := c.listPage(ctx, f, 1, 1, StartsGroupedBy(""), true)
-	if err != nil {
-		return 0, err
-	}
-	return p.Count, nil
-}
-
 // GetConversation reads one conversation with its messages.
 func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, error) {
 	var out *Conversation
@@ -253,25 +233,6 @@ func (c *Client) GetAttachments(ctx context.Context, id int64) (*ConversationAtt
 		return nil, err
 	}
 	return out, nil
-}
-
-// NextPageNumber reads the page number of a page's "next" link. The link itself is never
-// requested: only its page number is taken and the request is rebuilt on the configured base
-// URL, so a link to another scheme, host or port can neither receive the key nor change the
-// filters. A link that does not move forward is refused as a loop.
-func NextPageNumber(next *string, current int) (int, bool, error) {
-	if next == nil || *next == "" {
-		return 0, false, nil
-	}
-	u, err := url.Parse(*next)
-	if err != nil {
-		return 0, false, &Error{Kind: KindDecode, Detail: "next link is not a URL"}
-	}
-	n, err := strconv.Atoi(u.Query().Get("page"))
-	if err != nil || n <= current {
-		return 0, false, &Error{Kind: KindRefused, Detail: fmt.Sprintf("next link of page %d does not point to a later page", current)}
-	}
-	return n, true, nil
 }
 
 // get reads an endpoint's body and decodes it; a decoding failure is a KindDecode error.

@@ -37,41 +37,28 @@ func newNestedBudget() *nestedBudget {
 // repeated name's array replaces the earlier one.
 func boundedArray[T any](b *nestedBudget) func(*jsontext.Decoder, *[]T) error {
 	return func(dec *jsontext.Decoder, out *[]T) error {
-		switch dec.PeekKind() {
-		case 'n':
-			*out = nil
-			return dec.SkipValue()
-		case '[':
-		default: // the library's own error for the wrong kind, or the syntax error
-			return errors.ErrUnsupported
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return err
-		}
 		items := []T{}
-		for {
-			switch dec.PeekKind() {
-			case ']':
-				_, err := dec.ReadToken()
-				*out = items
-				return err
-			case 0:
-				_, err := dec.ReadToken()
-				return err
-			}
+		// For the wrong kind or a syntax error, the library's own error.
+		null, err := decodeArray(dec, func(jsontext.Kind) error { return errors.ErrUnsupported }, func(i int) error {
 			if b.left == 0 {
 				return &DecodeError{
-					Pointer: elementPointer(dec, len(items)),
+					Pointer: elementPointer(dec, i),
 					Msg:     fmt.Sprintf("the body holds more than %d messages and attachments", MaxNestedRows),
 				}
 			}
 			b.left--
 			var zero T
 			items = append(items, zero)
-			if err := json.UnmarshalDecode(dec, &items[len(items)-1]); err != nil {
-				return err
-			}
+			return json.UnmarshalDecode(dec, &items[i])
+		})
+		if err != nil {
+			return err
 		}
+		*out = items
+		if null {
+			*out = nil
+		}
+		return nil
 	}
 }
 
