@@ -18,17 +18,19 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/config"
 )
 
-// Defaults for Options left at zero.
+// What a client built with Options left at zero uses. The data source's defaults are its
+// settings' (pkg/models states them, and checks that these agree); the plugin passes every
+// setting, so these serve clients built without settings: tests and the benchmark.
 const (
-	DefaultAuthHeader   = "Authorization"
-	DefaultAuthScheme   = "Api-Key"
-	DefaultPageSize     = 100
-	DefaultTimeout      = 30 * time.Second
-	DefaultConcurrency  = 4
-	DefaultMaxBodyBytes = 32 << 20
-	DefaultCacheBytes   = 64 << 20
-	DefaultMaxAttempts  = 4
-	conversationsPath   = "/api/conversations/"
+	fallbackAuthHeader   = "Authorization"
+	fallbackAuthScheme   = "Api-Key"
+	fallbackPageSize     = 100
+	fallbackTimeout      = 30 * time.Second
+	fallbackConcurrency  = 4
+	fallbackMaxBodyBytes = 32 << 20
+	fallbackCacheBytes   = 64 << 20
+	fallbackMaxAttempts  = 4
+	conversationsPath    = "/api/conversations/"
 )
 
 // Options configure a Client.
@@ -85,9 +87,9 @@ func New(opts Options) (*Client, error) {
 	}
 	header := opts.AuthHeader
 	if header == "" {
-		header = DefaultAuthHeader
+		header = fallbackAuthHeader
 	}
-	scheme := DefaultAuthScheme
+	scheme := fallbackAuthScheme
 	if opts.AuthScheme != nil {
 		scheme = *opts.AuthScheme
 	}
@@ -125,19 +127,19 @@ func New(opts Options) (*Client, error) {
 		authHeader:   header,
 		authValue:    value,
 		apiKey:       opts.APIKey,
-		pageSize:     orDefault(opts.PageSize, DefaultPageSize),
-		timeout:      orDefaultDuration(opts.Timeout, DefaultTimeout),
-		maxBodyBytes: int64(orDefault(int(opts.MaxBodyBytes), DefaultMaxBodyBytes)),
+		pageSize:     orDefault(opts.PageSize, fallbackPageSize),
+		timeout:      orDefaultDuration(opts.Timeout, fallbackTimeout),
+		maxBodyBytes: int64(orDefault(int(opts.MaxBodyBytes), fallbackMaxBodyBytes)),
 		retry: retryPolicy{
-			maxAttempts: orDefault(opts.MaxAttempts, DefaultMaxAttempts),
+			maxAttempts: orDefault(opts.MaxAttempts, fallbackMaxAttempts),
 			base:        orDefaultDuration(opts.RetryBaseDelay, 250*time.Millisecond),
 			max:         10 * time.Second,
 		},
-		slots:   make(chan struct{}, orDefault(opts.Concurrency, DefaultConcurrency)),
+		slots:   make(chan struct{}, orDefault(opts.Concurrency, fallbackConcurrency)),
 		flights: newFlightGroup(),
 	}
 	if opts.CacheTTL > 0 {
-		c.cache = newResponseCache(opts.CacheTTL, int64(orDefault(int(opts.CacheBytes), DefaultCacheBytes)))
+		c.cache = newResponseCache(opts.CacheTTL, int64(orDefault(int(opts.CacheBytes), fallbackCacheBytes)))
 	}
 	return c, nil
 }
@@ -216,7 +218,7 @@ func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, de
 func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, error) {
 	var out *Conversation
 	err := c.get(ctx, fmt.Sprintf("%s%d/", conversationsPath, id), nil, true, func(body []byte) (err error) {
-		out, err = DecodeConversation(body)
+		out, err = decodeConversation(body)
 		return err
 	})
 	return out, err
@@ -226,7 +228,7 @@ func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, 
 func (c *Client) GetAttachments(ctx context.Context, id int64) (*ConversationAttachments, error) {
 	var out *ConversationAttachments
 	err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, true, func(body []byte) (err error) {
-		out, err = DecodeAttachments(body)
+		out, err = decodeAttachments(body)
 		return err
 	})
 	if err != nil {

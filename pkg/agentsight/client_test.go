@@ -398,9 +398,9 @@ func TestReadBodySizesItsBufferFromContentLength(t *testing.T) {
 		limit         int64
 		maxCap        int
 	}{
-		{"exact Content-Length", int64(len(page)), page, DefaultMaxBodyBytes, len(page) + bytes.MinRead},
-		{"no Content-Length", -1, page, DefaultMaxBodyBytes, 2 * len(page)},
-		{"a claim beyond presizedBody", 1 << 40, "{}", DefaultMaxBodyBytes, 2 * bytes.MinRead},
+		{"exact Content-Length", int64(len(page)), page, fallbackMaxBodyBytes, len(page) + bytes.MinRead},
+		{"no Content-Length", -1, page, fallbackMaxBodyBytes, 2 * len(page)},
+		{"a claim beyond presizedBody", 1 << 40, "{}", fallbackMaxBodyBytes, 2 * bytes.MinRead},
 		{"a claim beyond the limit", 4096, "{}", 1024, 2 * bytes.MinRead},
 	}
 	for _, tt := range tests {

@@ -98,8 +98,8 @@ func decodePage(body []byte, detail Detail, pageSize int) (*ConversationPage, er
 	return &ConversationPage{Count: p.Count, Next: p.Next, Previous: p.Previous, Results: p.Results.rows, Bytes: len(body)}, nil
 }
 
-// DecodeConversation decodes a body of GET /api/conversations/{id}/, messages included.
-func DecodeConversation(body []byte) (*Conversation, error) {
+// decodeConversation decodes a body of GET /api/conversations/{id}/, messages included.
+func decodeConversation(body []byte) (*Conversation, error) {
 	var c Conversation
 	if err := json.Unmarshal(body, &c, decodeOptions, newNestedBudget().options); err != nil {
 		return nil, describe(err, body)
@@ -111,8 +111,8 @@ func DecodeConversation(body []byte) (*Conversation, error) {
 	return &c, nil
 }
 
-// DecodeAttachments decodes a body of GET /api/conversations/{id}/attachments/.
-func DecodeAttachments(body []byte) (*ConversationAttachments, error) {
+// decodeAttachments decodes a body of GET /api/conversations/{id}/attachments/.
+func decodeAttachments(body []byte) (*ConversationAttachments, error) {
 	var a ConversationAttachments
 	if err := json.Unmarshal(body, &a, decodeOptions, newNestedBudget().options); err != nil {
 		return nil, describe(err, body)

@@ -8,12 +8,12 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// MaxNestedRows bounds the messages and attachments one body may hold where they are decoded
+// maxNestedRows bounds the messages and attachments one body may hold where they are decoded
 // (the messages and attachments tables, a conversation's detail). A page's rows are bounded
 // by the page_size asked, but nothing bounds a conversation's messages, and an empty object
 // (3 bytes of JSON) becomes a Message of a hundred bytes: a hostile body under the size cap
 // would otherwise take gigabytes. Real pages hold a few thousand.
-const MaxNestedRows = 100_000
+const maxNestedRows = 100_000
 
 // nestedBudget counts down the messages and attachments of one body. Its options make the
 // library decode every such array through boundedArray.
@@ -23,7 +23,7 @@ type nestedBudget struct {
 }
 
 func newNestedBudget() *nestedBudget {
-	b := &nestedBudget{left: MaxNestedRows}
+	b := &nestedBudget{left: maxNestedRows}
 	b.options = json.WithUnmarshalers(json.JoinUnmarshalers(
 		json.UnmarshalFromFunc(boundedArray[Message](b)),
 		json.UnmarshalFromFunc(boundedArray[Attachment](b)),
@@ -43,7 +43,7 @@ func boundedArray[T any](b *nestedBudget) func(*jsontext.Decoder, *[]T) error {
 			if b.left == 0 {
 				return &DecodeError{
 					Pointer: elementPointer(dec, i),
-					Msg:     fmt.Sprintf("the body holds more than %d messages and attachments", MaxNestedRows),
+					Msg:     fmt.Sprintf("the body holds more than %d messages and attachments", maxNestedRows),
 				}
 			}
 			b.left--

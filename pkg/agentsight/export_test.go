@@ -5,3 +5,12 @@ package agentsight
 func DecodePage(body []byte, detail Detail) (*ConversationPage, error) {
 	return decodePage(body, detail, 0)
 }
+
+// DecodeConversation and DecodeAttachments decode a detail body as the client does.
+var (
+	DecodeConversation = decodeConversation
+	DecodeAttachments  = decodeAttachments
+)
+
+// MaxNestedRows is the decoder's bound on one body's messages and attachments.
+const MaxNestedRows = maxNestedRows

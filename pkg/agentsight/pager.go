@@ -97,19 +97,19 @@ func (c *Client) stream(ctx context.Context, req ListRequest, first *Conversatio
 	return listing, nil
 }
 
-// PageHeadroom is how many times the pages its limit needs at the requested page size a
+// pageHeadroom is how many times the pages its limit needs at the requested page size a
 // listing may request: room for a server that caps page_size below what is asked (a quarter
 // of it still reads every row), while a server that sends far fewer rows per page (one, say,
 // with an endless count and always a next link) cannot multiply the requests a query sends.
-const PageHeadroom = 4
+const pageHeadroom = 4
 
-// PageBudget is the most requests a listing of at most limit rows sends, its first page
+// pageBudget is the most requests a listing of at most limit rows sends, its first page
 // included, when it asks for pages of pageSize rows.
-func PageBudget(limit, pageSize int) int {
+func pageBudget(limit, pageSize int) int {
 	if limit <= 0 || limit > MaxListRows {
 		limit = MaxListRows
 	}
-	return PageHeadroom * ((limit + pageSize - 1) / pageSize)
+	return pageHeadroom * ((limit + pageSize - 1) / pageSize)
 }
 
 // pagePlan is how a listing pages through its rows.
@@ -137,7 +137,7 @@ func (c *Client) planPages(limit int, first *ConversationPage) pagePlan {
 		perPage = len(first.Results)
 	}
 	p := pagePlan{limit: limit, count: count, want: want, asked: c.pageSize, perPage: perPage,
-		ascending: ascending(first.Results), budget: PageBudget(limit, c.pageSize)}
+		ascending: ascending(first.Results), budget: pageBudget(limit, c.pageSize)}
 	// The rows wanted are the first want the API lists, or its last want when it lists
 	// oldest first: the newest are what a limit keeps.
 	lo, hi := 1, max((want+perPage-1)/perPage, 1)

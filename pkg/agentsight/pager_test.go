@@ -380,7 +380,7 @@ func TestOneRowPagesStopAtTheRequestBudget(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			budget := PageBudget(limit, 100) // 4 × the 100-row pages the limit needs
+			budget := pageBudget(limit, 100) // 4 × the 100-row pages the limit needs
 			if rec.n() != budget || len(l.Conversations) != budget {
 				t.Fatalf("%d requests, %d rows; want the budget of %d requests", rec.n(), len(l.Conversations), budget)
 			}

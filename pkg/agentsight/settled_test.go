@@ -61,8 +61,8 @@ func TestListSettledReadsOnlyTheTail(t *testing.T) {
 		maxAge     time.Duration
 		wantReuse  bool
 	}{
-		{"refresh reads the tail", agentsight.DefaultCacheBytes, time.Hour, true},
-		{"settled rows expire after MaxAge", agentsight.DefaultCacheBytes, time.Millisecond, false},
+		{"refresh reads the tail", 64 << 20, time.Hour, true},
+		{"settled rows expire after MaxAge", 64 << 20, time.Millisecond, false},
 		{"rows beyond the cache's budget are not kept", 4 << 10, time.Hour, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,7 +115,7 @@ func countAfter(convs []agentsight.Conversation, t time.Time) int {
 
 func TestCountReusesSettledBuckets(t *testing.T) {
 	ctx := context.Background()
-	c, rec, end := settledEnv(t, agentsight.DefaultCacheBytes)
+	c, rec, end := settledEnv(t, 64<<20)
 	settled := agentsight.Settled{Before: end.Add(-time.Hour), MaxAge: time.Hour}
 	old := agentsight.Filters{StartedAfter: end.Add(-3 * time.Hour), StartedBefore: end.Add(-2 * time.Hour)}
 	live := agentsight.Filters{StartedAfter: end.Add(-time.Hour), StartedBefore: end}
