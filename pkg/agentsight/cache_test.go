@@ -153,7 +153,7 @@ func waitForWaiters(t *testing.T, g *flightGroup, key string, n int) {
 	t.Fatalf("flight %q never had %d waiters", key, n)
 }
 
-// firstPageKey is the flight key of ListConversations(ctx, Filters{}, 1, 0).
+// firstPageKey is the flight key of listConversations(ctx, Filters{}, 1, 0).
 const firstPageKey = conversationsPath + "?page_size=100"
 
 // heldServer answers a 5-conversation page only once release is closed, counting requests.

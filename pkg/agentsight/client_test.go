@@ -225,7 +225,7 @@ func TestErrorsByStatus(t *testing.T) {
 	tests := []struct {
 		name       string
 		resp       resp
-		get        bool // GetConversation instead of ListConversations
+		get        bool // GetConversation instead of a list page
 		wantKind   ErrorKind
 		wantStatus int
 		wantDetail string // substring of Detail

@@ -125,9 +125,17 @@ func NewestFirst(a, b Conversation) int {
 // limit.
 func finishRows(rows []Conversation, f Filters, limit int) (kept []Conversation, cut bool) {
 	rows = slices.DeleteFunc(rows, func(conv Conversation) bool { return !inRange(&conv, f) })
-	slices.SortStableFunc(rows, NewestFirst)
+	sortNewestFirst(rows)
 	if len(rows) > limit {
 		return rows[:limit], true
 	}
 	return rows, false
+}
+
+// sortNewestFirst orders rows newest first; rows the API listed so already (the usual case)
+// are only checked, not moved.
+func sortNewestFirst(rows []Conversation) {
+	if !slices.IsSortedFunc(rows, NewestFirst) {
+		slices.SortStableFunc(rows, NewestFirst)
+	}
 }

@@ -69,20 +69,30 @@ func (c *Client) stream(ctx context.Context, req ListRequest, first *Conversatio
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		fresh := make([]Conversation, 0, len(convs)) // the page is not ours to change
+		var fresh []Conversation // set at the first row left out: the page is not ours to change
 		for i := range convs {
-			if _, dup := seen[convs[i].ID]; dup {
+			_, dup := seen[convs[i].ID]
+			if dup {
 				duplicates++
+			} else {
+				seen[convs[i].ID] = struct{}{}
+				received++
+			}
+			if dup || !inRange(&convs[i], req.Filters) {
+				if fresh == nil {
+					fresh = append(make([]Conversation, 0, len(convs)), convs[:i]...)
+				}
 				continue
 			}
-			seen[convs[i].ID] = struct{}{}
-			received++
-			if inRange(&convs[i], req.Filters) {
+			if fresh != nil {
 				fresh = append(fresh, convs[i])
 			}
 		}
-		visited += len(fresh)
-		req.Visit(fresh)
+		if fresh != nil {
+			convs = fresh
+		}
+		visited += len(convs)
+		req.Visit(convs)
 	}
 	onPage(1, first.Results)
 	listing, err := c.fetchPages(ctx, req, plan, first, func(i int, convs []Conversation) { onPage(plan.pages[i], convs) })

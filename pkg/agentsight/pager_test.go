@@ -53,7 +53,7 @@ func ids(l *Listing) []int64 {
 	return out
 }
 
-func TestListAll(t *testing.T) {
+func TestList(t *testing.T) {
 	tests := []struct {
 		name          string
 		total         int
@@ -223,7 +223,7 @@ func TestListAll(t *testing.T) {
 	}
 }
 
-func TestListAllErrorOnAPage(t *testing.T) {
+func TestListErrorOnAPage(t *testing.T) {
 	_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("page") == "3" {
 			writeJSON(w, http.StatusForbidden, map[string]any{"detail": "no"})
@@ -237,7 +237,7 @@ func TestListAllErrorOnAPage(t *testing.T) {
 	}
 }
 
-func TestListAllConcurrencyBound(t *testing.T) {
+func TestListConcurrencyBound(t *testing.T) {
 	for _, conc := range []int{1, 3} {
 		t.Run(strconv.Itoa(conc), func(t *testing.T) {
 			const total, size = 200, 10 // 20 pages
@@ -320,7 +320,7 @@ func TestCount(t *testing.T) {
 
 // A server that caps page_size below what the client asks for still yields every row: the
 // pages are planned from the size of the first page.
-func TestListAllWithServerPageSizeCap(t *testing.T) {
+func TestListWithServerPageSizeCap(t *testing.T) {
 	const total, capped = 95, 10
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
@@ -460,7 +460,7 @@ func TestPanicInAPageWorkerIsTheListingsError(t *testing.T) {
 	}
 }
 
-// After the caller gives up, no page worker is left running or starts: ListAll returns the
+// After the caller gives up, no page worker is left running or starts: List returns the
 // cancellation and goleak (TestMain) sees no goroutine left.
 func TestCancelledListingStopsItsWorkers(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())

@@ -3,7 +3,6 @@ package agentsight
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -168,7 +167,7 @@ func startedIn(convs []Conversation, from, end time.Time) ([]Conversation, bool)
 			out = append(out, convs[i])
 		}
 	}
-	slices.SortStableFunc(out, NewestFirst)
+	sortNewestFirst(out)
 	return out, true
 }
 

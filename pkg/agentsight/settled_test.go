@@ -53,7 +53,7 @@ func ids(convs []agentsight.Conversation) []int64 {
 	return out
 }
 
-func TestListSettledReadsOnlyTheTail(t *testing.T) {
+func TestSettledListingReadsOnlyTheTail(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name       string
@@ -134,7 +134,7 @@ func TestCountReusesSettledBuckets(t *testing.T) {
 
 // An API that lists oldest first still gets its settled rows reused, in the client's order:
 // newest first.
-func TestListSettledOrdersRowsWhateverTheAPIOrder(t *testing.T) {
+func TestSettledListingOrdersRowsWhateverTheAPIOrder(t *testing.T) {
 	ctx := context.Background()
 	end := fakeapi.DefaultEnd()
 	var sent atomic.Int64
