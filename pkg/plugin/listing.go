@@ -133,7 +133,8 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 }
 
 // listConversations reads the conversations that a query's filters select in its range, one
-// listing per combination of filter values, merged without duplicates, newest first. It warns
+// listing per combination of filter values, merged by id (the newest read wins), newest
+// first. It warns
 // when the limit or the API's inconsistencies cut rows, so a frame never silently drops any.
 // Only the messages and attachments tables need the messages that list pages embed (detail
 // WithMessages); the rest decode a Summary, which only counts them.
@@ -143,7 +144,7 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 		return nil, err
 	}
 	var merged []agentsight.Conversation
-	seen := map[int64]bool{}
+	seen := map[int64]int{} // index in merged
 	reported, truncated := 0, false
 	var problems []string
 	for _, f := range combos {
@@ -163,9 +164,15 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 			break
 		}
 		for _, c := range listing.Conversations {
-			if !seen[c.ID] {
-				seen[c.ID] = true
+			i, dup := seen[c.ID]
+			switch {
+			case !dup:
+				seen[c.ID] = len(merged)
 				merged = append(merged, c)
+			case later(c, merged[i]):
+				// One listing's settled copy and another's tail: the tail is the newer read,
+				// and a tail only holds starts after the settled part.
+				merged[i] = c
 			}
 		}
 	}
@@ -178,6 +185,11 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 	}
 	warnListing(r, problems, truncated, len(merged), reported)
 	return merged, nil
+}
+
+// later says whether a started after b.
+func later(a, b agentsight.Conversation) bool {
+	return a.StartedAt != nil && (b.StartedAt == nil || a.StartedAt.After(*b.StartedAt))
 }
 
 // combinations are the filter sets a query's listings read, within the data source's
