@@ -73,6 +73,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	latency  time.Duration
+	manners  Manners
 	faults   []*faultState
 	requests []Request
 	reqCount int
@@ -118,12 +119,17 @@ func New(opts Options) *Server {
 }
 
 // Add serves convs from now on, as if they had just been created: a test or a benchmark
-// grows the data set while the plugin refreshes. The conversations are copied (their
-// messages are shared); Dataset() still returns the data set the server was built with.
+// grows the data set while the plugin refreshes. A conversation whose id is served already
+// replaces it (a start that moved, a deletion with Deleted set). The conversations are copied
+// (their messages are shared); Dataset() still returns the data set the server was built with.
 func (s *Server) Add(convs ...Conversation) {
 	s.data.Lock()
 	defer s.data.Unlock()
-	all := slices.Clone(s.sorted)
+	replaced := make(map[int64]bool, len(convs))
+	for i := range convs {
+		replaced[convs[i].ID] = true
+	}
+	all := slices.DeleteFunc(slices.Clone(s.sorted), func(c *Conversation) bool { return replaced[c.ID] })
 	for i := range convs {
 		c := convs[i]
 		all = append(all, &c)
@@ -184,6 +190,23 @@ func (s *Server) Close() { s.closeOnce.Do(func() { close(s.closed) }) }
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
 	s.latency = d
+	s.mu.Unlock()
+}
+
+// Manners are liberties a real API may take with a list, which the plugin must not depend on.
+type Manners struct {
+	// Ascending lists oldest first rather than newest first.
+	Ascending bool
+	// Slack widens both time bounds of a list by this much: an API that honours
+	// started_at_after (and started_at_before) a little loosely.
+	Slack time.Duration
+}
+
+// SetManners changes how lists are answered from now on, so that a test can change them
+// between two reads.
+func (s *Server) SetManners(m Manners) {
+	s.mu.Lock()
+	s.manners = m
 	s.mu.Unlock()
 }
 
@@ -557,7 +580,24 @@ func (s *Server) list(r *http.Request) response {
 	if s.opts.Sees != nil {
 		f.viewer = s.keyOf(r)
 	}
+	s.mu.Lock()
+	manners := s.manners
+	s.mu.Unlock()
+	if manners.Slack > 0 {
+		if f.after != nil {
+			after := f.after.Add(-manners.Slack)
+			f.after = &after
+		}
+		if f.before != nil {
+			before := f.before.Add(manners.Slack)
+			f.before = &before
+		}
+	}
 	idx := s.match(f)
+	if manners.Ascending {
+		idx = slices.Clone(idx) // the match cache's slice is shared
+		slices.Reverse(idx)
+	}
 	size := s.pageSize(q)
 	numPages := max(1, int(math.Ceil(float64(len(idx))/float64(size))))
 	page, ok := parsePage(q, numPages)

@@ -103,7 +103,7 @@ func TestClientsOnOneBudgetNeverShareBodies(t *testing.T) {
 			c    *Client
 			want int
 		}{{one, 3}, {other, 7}} {
-			n, err := tc.c.CountConversations(context.Background(), Filters{})
+			n, _, err := tc.c.Count(context.Background(), Filters{}, Settled{})
 			if err != nil || n != tc.want {
 				t.Fatalf("count = %d, %v; want %d", n, err, tc.want)
 			}
@@ -131,7 +131,7 @@ func TestAlertRequestIsSentBeforeQueuedRequests(t *testing.T) {
 		done.Add(1)
 		go func() {
 			defer done.Done()
-			if _, err := c.CountConversations(ctx, Filters{Params: map[string]string{"language": lang}}); err != nil {
+			if _, _, err := c.Count(ctx, Filters{Params: map[string]string{"language": lang}}, Settled{}); err != nil {
 				t.Errorf("%s: %v", lang, err)
 			}
 		}()

@@ -45,7 +45,7 @@ func TestCache(t *testing.T) {
 				if i > 0 {
 					now = now.Add(tt.advance)
 				}
-				p, err := c.ListConversations(ctx, f, 1, 0)
+				p, err := c.listConversations(ctx, f, 1, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -67,10 +67,10 @@ func TestCache(t *testing.T) {
 func TestCacheDoesNotKeepErrors(t *testing.T) {
 	h, seen := failThen(1, status(http.StatusBadRequest))
 	_, c := newTestServer(t, h, func(o *Options) { o.CacheTTL = time.Minute })
-	if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); KindOf(err) != KindBadRequest {
+	if _, err := c.listConversations(context.Background(), Filters{}, 1, 0); KindOf(err) != KindBadRequest {
 		t.Fatalf("first call: %v", err)
 	}
-	if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); err != nil {
+	if _, err := c.listConversations(context.Background(), Filters{}, 1, 0); err != nil {
 		t.Fatalf("second call: %v", err)
 	}
 	if seen.Load() != 2 {
@@ -80,7 +80,7 @@ func TestCacheDoesNotKeepErrors(t *testing.T) {
 
 func TestCacheKeyHasNoAPIKey(t *testing.T) {
 	_, c := newTestServer(t, pagedHandler(3, nil, nil), func(o *Options) { o.CacheTTL = time.Minute })
-	if _, err := c.ListConversations(context.Background(), Filters{Params: map[string]string{"customer_id": "c1"}}, 1, 0); err != nil {
+	if _, err := c.listConversations(context.Background(), Filters{Params: map[string]string{"customer_id": "c1"}}, 1, 0); err != nil {
 		t.Fatal(err)
 	}
 	keys := c.cache.keys()
@@ -152,7 +152,7 @@ func waitForWaiters(t *testing.T, g *flightGroup, key string, n int) {
 	t.Fatalf("flight %q never had %d waiters", key, n)
 }
 
-// firstPageKey is the flight key of ListConversations(ctx, Filters{}, 1, 0).
+// firstPageKey is the flight key of listConversations(ctx, Filters{}, 1, 0).
 const firstPageKey = conversationsPath + "?page_size=100"
 
 // heldServer answers a 5-conversation page only once release is closed, counting requests.
@@ -180,7 +180,7 @@ func TestFlightCollapsesIdenticalCalls(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := c.ListConversations(ctx, Filters{}, 1, 0)
+			p, err := c.listConversations(ctx, Filters{}, 1, 0)
 			errs[i] = err
 			if p != nil {
 				counts[i] = p.Count
@@ -213,7 +213,7 @@ func TestFlightOneCallerCancelling(t *testing.T) {
 	}
 	results := make(chan result, 3)
 	call := func(ctx context.Context) {
-		p, err := c.ListConversations(ctx, Filters{}, 1, 0)
+		p, err := c.listConversations(ctx, Filters{}, 1, 0)
 		r := result{err: err}
 		if p != nil {
 			r.count = p.Count
@@ -289,7 +289,7 @@ func TestTrace(t *testing.T) {
 	trace := &Trace{}
 	ctx := WithTrace(context.Background(), trace)
 	for range 2 {
-		if _, err := c.ListConversations(ctx, Filters{Params: map[string]string{"language": "en"}}, 1, 0); err != nil {
+		if _, err := c.listConversations(ctx, Filters{Params: map[string]string{"language": "en"}}, 1, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -331,7 +331,7 @@ func TestTrace(t *testing.T) {
 func TestTraceRecordsFailures(t *testing.T) {
 	_, c := newTestServer(t, http.HandlerFunc(status(http.StatusUnauthorized)), nil)
 	trace := &Trace{}
-	_, err := c.ListConversations(WithTrace(context.Background(), trace), Filters{}, 1, 0)
+	_, err := c.listConversations(WithTrace(context.Background(), trace), Filters{}, 1, 0)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -345,7 +345,7 @@ func TestTraceRecordsFailures(t *testing.T) {
 func TestListingLargerThanHalfTheCacheIsNotStored(t *testing.T) {
 	// 5 pages of 10; how many bytes a page takes is measured, not assumed.
 	_, probe := newTestServer(t, pagedHandler(50, nil, nil), func(o *Options) { o.PageSize = 10 })
-	first, err := probe.ListFirstPage(context.Background(), Filters{}, Summary)
+	first, err := probe.listPage(context.Background(), Filters{}, 1, probe.pageSize, Summary, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestListingLargerThanHalfTheCacheIsNotStored(t *testing.T) {
 			})
 			for i := range 2 {
 				before := rec.n()
-				l, err := c.ListAll(context.Background(), Filters{}, 0, Summary)
+				l, err := c.listAll(context.Background(), Filters{}, 0, Summary)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -476,7 +476,7 @@ func TestClientCloseEmptiesTheCache(t *testing.T) {
 	var rec counter
 	_, c := newTestServer(t, pagedHandler(3, &rec, nil), func(o *Options) { o.CacheTTL = time.Hour })
 	for range 2 {
-		if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); err != nil {
+		if _, err := c.listConversations(context.Background(), Filters{}, 1, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -485,7 +485,7 @@ func TestClientCloseEmptiesTheCache(t *testing.T) {
 	}
 	c.Close()
 	for range 2 {
-		if _, err := c.ListConversations(context.Background(), Filters{}, 1, 0); err != nil {
+		if _, err := c.listConversations(context.Background(), Filters{}, 1, 0); err != nil {
 			t.Fatalf("a call after Close failed: %v", err)
 		}
 	}
@@ -523,12 +523,12 @@ func TestAnAbandonedCacheIsCollectedBeforeItsEntriesExpire(t *testing.T) {
 // answers stops with its query.
 func TestCancelledCallIsNotAnsweredFromTheCache(t *testing.T) {
 	_, c := newTestServer(t, pagedHandler(5, nil, nil), func(o *Options) { o.CacheTTL = time.Minute })
-	if _, err := c.CountConversations(t.Context(), Filters{}); err != nil {
+	if _, err := c.count(t.Context(), Filters{}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := c.CountConversations(ctx, Filters{}); !errors.Is(err, context.Canceled) {
+	if _, err := c.count(ctx, Filters{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want the cancellation", err)
 	}
 }

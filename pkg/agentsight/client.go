@@ -18,17 +18,19 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/config"
 )
 
-// Defaults for Options left at zero.
+// What a client built with Options left at zero uses. The data source's defaults are its
+// settings' (pkg/models states them, and checks that these agree); the plugin passes every
+// setting, so these serve clients built without settings: tests and the benchmark.
 const (
-	DefaultAuthHeader   = "Authorization"
-	DefaultAuthScheme   = "Api-Key"
-	DefaultPageSize     = 100
-	DefaultTimeout      = 30 * time.Second
-	DefaultConcurrency  = 4
-	DefaultMaxBodyBytes = 32 << 20
-	DefaultCacheBytes   = 64 << 20
-	DefaultMaxAttempts  = 4
-	conversationsPath   = "/api/conversations/"
+	fallbackAuthHeader   = "Authorization"
+	fallbackAuthScheme   = "Api-Key"
+	fallbackPageSize     = 100
+	fallbackTimeout      = 30 * time.Second
+	fallbackConcurrency  = 4
+	fallbackMaxBodyBytes = 32 << 20
+	fallbackCacheBytes   = 64 << 20
+	fallbackMaxAttempts  = 4
+	conversationsPath    = "/api/conversations/"
 )
 
 // Options configure a Client.
@@ -36,8 +38,9 @@ type Options struct {
 	// BaseURL is the API's origin (and optional path prefix), e.g. https://api.agentsight.io.
 	BaseURL string
 	APIKey  string
-	// AuthHeader carries the key; AuthScheme is written before it ("Api-Key <key>"). An empty
-	// AuthScheme sends the bare key. Use NoAuthScheme to ask for that explicitly.
+	// AuthHeader carries the key; AuthScheme is written before it ("Api-Key <key>"). A nil
+	// AuthScheme means the default scheme; only a pointer to "" (NoAuthScheme) sends the bare
+	// key.
 	AuthHeader string
 	AuthScheme *string
 	PageSize   int
@@ -63,10 +66,6 @@ type Options struct {
 	// middleware chain does not forward CloseIdleConnections, so closing HTTPClient alone
 	// leaves its connections open until the idle timeout. Nil: HTTPClient's own transport.
 	Transport IdleCloser
-	// PageFault, when set, runs in the worker of every listing page after the first, before
-	// its request. It exists for tests, which make it panic to prove that a worker's panic
-	// becomes its query's error; the plugin never sets it.
-	PageFault func(page int)
 }
 
 // Client calls the Conversation API. It is safe for concurrent use.
@@ -84,7 +83,6 @@ type Client struct {
 	cache        *responseCache
 	conns        connections
 	flights      *flightGroup
-	pageFault    func(page int)
 }
 
 // New validates opts and returns a client.
@@ -98,9 +96,9 @@ func New(opts Options) (*Client, error) {
 	}
 	header := opts.AuthHeader
 	if header == "" {
-		header = DefaultAuthHeader
+		header = fallbackAuthHeader
 	}
-	scheme := DefaultAuthScheme
+	scheme := fallbackAuthScheme
 	if opts.AuthScheme != nil {
 		scheme = *opts.AuthScheme
 	}
@@ -144,23 +142,22 @@ func New(opts Options) (*Client, error) {
 		authHeader:   header,
 		authValue:    value,
 		apiKey:       opts.APIKey,
-		pageSize:     orDefault(opts.PageSize, DefaultPageSize),
-		timeout:      orDefaultDuration(opts.Timeout, DefaultTimeout),
-		maxBodyBytes: int64(orDefault(int(opts.MaxBodyBytes), DefaultMaxBodyBytes)),
+		pageSize:     orDefault(opts.PageSize, fallbackPageSize),
+		timeout:      orDefaultDuration(opts.Timeout, fallbackTimeout),
+		maxBodyBytes: int64(orDefault(int(opts.MaxBodyBytes), fallbackMaxBodyBytes)),
 		retry: retryPolicy{
-			maxAttempts: orDefault(opts.MaxAttempts, DefaultMaxAttempts),
+			maxAttempts: orDefault(opts.MaxAttempts, fallbackMaxAttempts),
 			base:        orDefaultDuration(opts.RetryBaseDelay, 250*time.Millisecond),
 			max:         10 * time.Second,
 		},
-		slots:     newSlotQueue(orDefault(opts.Concurrency, DefaultConcurrency)),
-		conns:     connections{transport: closer},
-		flights:   newFlightGroup(),
-		pageFault: opts.PageFault,
+		slots:   newSlotQueue(orDefault(opts.Concurrency, fallbackConcurrency)),
+		conns:   connections{transport: closer},
+		flights: newFlightGroup(),
 	}
 	if opts.CacheTTL > 0 {
 		budget := opts.Budget
 		if budget == nil {
-			budget = NewBudget(int64(orDefault(int(opts.CacheBytes), DefaultCacheBytes)))
+			budget = NewBudget(int64(orDefault(int(opts.CacheBytes), fallbackCacheBytes)))
 		}
 		c.cache = newResponseCache(budget, opts.CacheTTL)
 	}
@@ -213,11 +210,6 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// ListConversations reads one page of conversations (page counts from 1), messages included.
-func (c *Client) ListConversations(ctx context.Context, f Filters, page, pageSize int) (*ConversationPage, error) {
-	return c.listPage(ctx, f, page, pageSize, WithMessages, true)
-}
-
 // listPage reads one page; store says whether its body may be kept in the cache.
 func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, detail Detail, store bool) (*ConversationPage, error) {
 	q := f.Values()
@@ -242,21 +234,11 @@ func (c *Client) listPage(ctx context.Context, f Filters, page, pageSize int, de
 	return out, nil
 }
 
-// CountConversations asks for the number of conversations matching f with one page_size=1
-// request.
-func (c *Client) CountConversations(ctx context.Context, f Filters) (int, error) {
-	p, err := c.listPage(ctx, f, 1, 1, StartsGroupedBy(""), true)
-	if err != nil {
-		return 0, err
-	}
-	return p.Count, nil
-}
-
 // GetConversation reads one conversation with its messages.
 func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, error) {
 	var out *Conversation
 	err := c.get(ctx, fmt.Sprintf("%s%d/", conversationsPath, id), nil, true, func(body []byte) (err error) {
-		out, err = DecodeConversation(body)
+		out, err = decodeConversation(body)
 		return err
 	})
 	return out, err
@@ -266,32 +248,13 @@ func (c *Client) GetConversation(ctx context.Context, id int64) (*Conversation, 
 func (c *Client) GetAttachments(ctx context.Context, id int64) (*ConversationAttachments, error) {
 	var out *ConversationAttachments
 	err := c.get(ctx, fmt.Sprintf("%s%d/attachments/", conversationsPath, id), nil, true, func(body []byte) (err error) {
-		out, err = DecodeAttachments(body)
+		out, err = decodeAttachments(body)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// NextPageNumber reads the page number of a page's "next" link. The link itself is never
-// requested: only its page number is taken and the request is rebuilt on the configured base
-// URL, so a link to another scheme, host or port can neither receive the key nor change the
-// filters. A link that does not move forward is refused as a loop.
-func NextPageNumber(next *string, current int) (int, bool, error) {
-	if next == nil || *next == "" {
-		return 0, false, nil
-	}
-	u, err := url.Parse(*next)
-	if err != nil {
-		return 0, false, &Error{Kind: KindDecode, Detail: "next link is not a URL"}
-	}
-	n, err := strconv.Atoi(u.Query().Get("page"))
-	if err != nil || n <= current {
-		return 0, false, &Error{Kind: KindRefused, Detail: fmt.Sprintf("next link of page %d does not point to a later page", current)}
-	}
-	return n, true, nil
 }
 
 // get reads an endpoint's body and decodes it; a decoding failure is a KindDecode error.

@@ -88,7 +88,7 @@ func TestRequestHeadersAndPaths(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.CloseIdleConnections()
-			if _, err := c.ListConversations(context.Background(), Filters{Params: map[string]string{"language": "en"}}, 1, 0); err != nil {
+			if _, err := c.listConversations(context.Background(), Filters{Params: map[string]string{"language": "en"}}, 1, 0); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()
@@ -136,7 +136,7 @@ func TestPageParameters(t *testing.T) {
 				mu.Unlock()
 				writeJSON(w, http.StatusOK, map[string]any{"count": 0, "results": []any{}})
 			}), func(o *Options) { o.PageSize = tt.clientSize })
-			if _, err := c.ListConversations(context.Background(), Filters{}, tt.page, tt.size); err != nil {
+			if _, err := c.listConversations(context.Background(), Filters{}, tt.page, tt.size); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()
@@ -225,7 +225,7 @@ func TestErrorsByStatus(t *testing.T) {
 	tests := []struct {
 		name       string
 		resp       resp
-		get        bool // GetConversation instead of ListConversations
+		get        bool // GetConversation instead of a list page
 		wantKind   ErrorKind
 		wantStatus int
 		wantDetail string // substring of Detail
@@ -274,7 +274,7 @@ func TestErrorsByStatus(t *testing.T) {
 			if tt.get {
 				_, err = c.GetConversation(context.Background(), 42)
 			} else {
-				_, err = c.ListConversations(context.Background(), Filters{}, 1, 0)
+				_, err = c.listConversations(context.Background(), Filters{}, 1, 0)
 			}
 			if err == nil {
 				t.Fatal("no error")
@@ -311,7 +311,7 @@ func TestUnreachableHostNamesNoKey(t *testing.T) {
 	// A server that was closed: the port refuses connections.
 	srv, c := newTestServer(t, http.NotFoundHandler(), nil)
 	srv.Close()
-	_, err := c.ListConversations(context.Background(), Filters{}, 1, 0)
+	_, err := c.listConversations(context.Background(), Filters{}, 1, 0)
 	if KindOf(err) != KindNetwork {
 		t.Fatalf("error = %v, want a network error", err)
 	}
@@ -377,7 +377,7 @@ func TestEscapedKeyInADecodeErrorIsRedacted(t *testing.T) {
 		_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(body))
 		}), nil)
-		_, err := c.ListConversations(t.Context(), Filters{}, 1, 0)
+		_, err := c.listConversations(t.Context(), Filters{}, 1, 0)
 		if err == nil {
 			t.Fatalf("%s: no error", body)
 		}
@@ -398,9 +398,9 @@ func TestReadBodySizesItsBufferFromContentLength(t *testing.T) {
 		limit         int64
 		maxCap        int
 	}{
-		{"exact Content-Length", int64(len(page)), page, DefaultMaxBodyBytes, len(page) + bytes.MinRead},
-		{"no Content-Length", -1, page, DefaultMaxBodyBytes, 2 * len(page)},
-		{"a claim beyond presizedBody", 1 << 40, "{}", DefaultMaxBodyBytes, 2 * bytes.MinRead},
+		{"exact Content-Length", int64(len(page)), page, fallbackMaxBodyBytes, len(page) + bytes.MinRead},
+		{"no Content-Length", -1, page, fallbackMaxBodyBytes, 2 * len(page)},
+		{"a claim beyond presizedBody", 1 << 40, "{}", fallbackMaxBodyBytes, 2 * bytes.MinRead},
 		{"a claim beyond the limit", 4096, "{}", 1024, 2 * bytes.MinRead},
 	}
 	for _, tt := range tests {

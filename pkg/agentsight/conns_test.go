@@ -52,11 +52,11 @@ func TestCloseReleasesConnectionsOnceRequestsEnd(t *testing.T) {
 	// Two requests at once: two connections, one held and one idle once answered.
 	slow := make(chan error, 1)
 	go func() {
-		_, err := c.CountConversations(ctx, Filters{Params: map[string]string{"language": "slow"}})
+		_, _, err := c.Count(ctx, Filters{Params: map[string]string{"language": "slow"}}, Settled{})
 		slow <- err
 	}()
 	waitFor(t, func() bool { return openConns() == 1 })
-	if _, err := c.CountConversations(ctx, Filters{Params: map[string]string{"language": "en"}}); err != nil {
+	if _, _, err := c.Count(ctx, Filters{Params: map[string]string{"language": "en"}}, Settled{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := openConns(); n != 2 {
@@ -69,7 +69,7 @@ func TestCloseReleasesConnectionsOnceRequestsEnd(t *testing.T) {
 		t.Fatalf("the request in flight at Close failed: %v", err)
 	}
 	waitFor(t, func() bool { return openConns() == 0 })
-	if _, err := c.CountConversations(ctx, Filters{}); err != nil {
+	if _, _, err := c.Count(ctx, Filters{}, Settled{}); err != nil {
 		t.Fatalf("a call after Close failed: %v", err)
 	}
 	waitFor(t, func() bool { return openConns() == 0 })

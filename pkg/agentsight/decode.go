@@ -80,11 +80,6 @@ type pageJSON struct {
 	Results  results `json:"results"`
 }
 
-// DecodePage decodes a body of GET /api/conversations/, with no limit on its rows.
-func DecodePage(body []byte, detail Detail) (*ConversationPage, error) {
-	return decodePage(body, detail, 0)
-}
-
 // decodePage decodes a page that was asked for pageSize rows: a page holding more is refused
 // at the first row over the limit, before it is decoded (a hostile page of a million empty
 // objects must not become a million conversations). pageSize <= 0 sets no limit.
@@ -103,8 +98,8 @@ func decodePage(body []byte, detail Detail, pageSize int) (*ConversationPage, er
 	return &ConversationPage{Count: p.Count, Next: p.Next, Previous: p.Previous, Results: p.Results.rows, Bytes: len(body)}, nil
 }
 
-// DecodeConversation decodes a body of GET /api/conversations/{id}/, messages included.
-func DecodeConversation(body []byte) (*Conversation, error) {
+// decodeConversation decodes a body of GET /api/conversations/{id}/, messages included.
+func decodeConversation(body []byte) (*Conversation, error) {
 	var c Conversation
 	if err := json.Unmarshal(body, &c, decodeOptions, newNestedBudget().options); err != nil {
 		return nil, describe(err, body)
@@ -116,8 +111,8 @@ func DecodeConversation(body []byte) (*Conversation, error) {
 	return &c, nil
 }
 
-// DecodeAttachments decodes a body of GET /api/conversations/{id}/attachments/.
-func DecodeAttachments(body []byte) (*ConversationAttachments, error) {
+// decodeAttachments decodes a body of GET /api/conversations/{id}/attachments/.
+func decodeAttachments(body []byte) (*ConversationAttachments, error) {
 	var a ConversationAttachments
 	if err := json.Unmarshal(body, &a, decodeOptions, newNestedBudget().options); err != nil {
 		return nil, describe(err, body)
@@ -150,43 +145,63 @@ type results struct {
 const preallocatedRows = 1000
 
 func (r *results) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	switch k := dec.PeekKind(); k {
-	case 'n':
-		r.rows = nil
-		return dec.SkipValue()
-	case '[':
-	case 0:
-		_, err := dec.ReadToken() // the syntax error
-		return err
-	default:
-		return &json.SemanticError{JSONKind: k, GoType: reflect.TypeFor[[]Conversation]()}
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
 	rows := make([]Conversation, 0, min(r.limit, preallocatedRows))
-	for {
-		switch dec.PeekKind() {
-		case ']':
-			if _, err := dec.ReadToken(); err != nil {
-				return err
-			}
-			r.rows = rows
-			return nil
-		case 0:
-			_, err := dec.ReadToken()
-			return err
-		}
-		if r.limit > 0 && len(rows) == r.limit {
+	null, err := decodeArray(dec, kindError[[]Conversation](dec), func(i int) error {
+		if r.limit > 0 && i == r.limit {
 			return &DecodeError{
 				Pointer: elementPointer(dec, r.limit),
 				Msg:     fmt.Sprintf("the page holds more than the %d rows asked for (page_size)", r.limit),
 			}
 		}
 		rows = append(rows, Conversation{})
-		if err := r.decode(dec, &rows[len(rows)-1]); err != nil {
+		return r.decode(dec, &rows[i])
+	})
+	if err != nil {
+		return err
+	}
+	r.rows = rows
+	if null {
+		r.rows = nil
+	}
+	return nil
+}
+
+// decodeArray reads a JSON array element by element, the one loop every bounded array of a
+// body goes through: each(i) decodes element i from dec, and is where a caller refuses an
+// element over its bound before reading it. A null is skipped and reported (true); any other
+// kind than an array is wrongKind's error.
+func decodeArray(dec *jsontext.Decoder, wrongKind func(jsontext.Kind) error, each func(i int) error) (null bool, err error) {
+	switch k := dec.PeekKind(); k {
+	case 'n':
+		return true, dec.SkipValue()
+	case '[':
+	default:
+		return false, wrongKind(k)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false, err
+	}
+	for i := 0; ; i++ {
+		switch dec.PeekKind() {
+		case ']', 0: // the end, or the syntax error
+			_, err := dec.ReadToken()
+			return false, err
+		}
+		if err := each(i); err != nil {
+			return false, err
+		}
+	}
+}
+
+// kindError is the error for a value of the wrong kind where a T was expected: the syntax
+// error when there is no value, the library's semantic error otherwise.
+func kindError[T any](dec *jsontext.Decoder) func(jsontext.Kind) error {
+	return func(k jsontext.Kind) error {
+		if k == 0 {
+			_, err := dec.ReadToken()
 			return err
 		}
+		return &json.SemanticError{JSONKind: k, GoType: reflect.TypeFor[T]()}
 	}
 }
 
@@ -242,42 +257,22 @@ func summaryDecoder() rowDecoder {
 type messageCount int
 
 func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	switch k := dec.PeekKind(); k {
-	case 'n':
-		*n = 0
-		return dec.SkipValue()
-	case '[':
-	case 0:
-		_, err := dec.ReadToken()
-		return err
-	default:
-		return &json.SemanticError{JSONKind: k, GoType: reflect.TypeFor[[]Message]()}
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
 	count := 0
-	for {
+	_, err := decodeArray(dec, kindError[[]Message](dec), func(i int) error {
 		switch k := dec.PeekKind(); k {
-		case ']':
-			_, err := dec.ReadToken()
-			*n = messageCount(count)
-			return err
 		case '{', 'n':
-			if _, err := dec.ReadValue(); err != nil {
-				return err
-			}
 			count++
-		case 0:
-			_, err := dec.ReadToken()
+			_, err := dec.ReadValue()
 			return err
 		default:
 			return &json.SemanticError{
-				JSONPointer: jsontext.Pointer(elementPointer(dec, count)),
+				JSONPointer: jsontext.Pointer(elementPointer(dec, i)),
 				JSONKind:    k, GoType: reflect.TypeFor[Message](),
 			}
 		}
-	}
+	})
+	*n = messageCount(count)
+	return err
 }
 
 // skipped is a member whose value is checked against the JSON grammar and dropped. It reads

@@ -8,12 +8,12 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// MaxNestedRows bounds the messages and attachments one body may hold where they are decoded
+// maxNestedRows bounds the messages and attachments one body may hold where they are decoded
 // (the messages and attachments tables, a conversation's detail). A page's rows are bounded
 // by the page_size asked, but nothing bounds a conversation's messages, and an empty object
 // (3 bytes of JSON) becomes a Message of a hundred bytes: a hostile body under the size cap
 // would otherwise take gigabytes. Real pages hold a few thousand.
-const MaxNestedRows = 100_000
+const maxNestedRows = 100_000
 
 // nestedBudget counts down the messages and attachments of one body. Its options make the
 // library decode every such array through boundedArray.
@@ -23,7 +23,7 @@ type nestedBudget struct {
 }
 
 func newNestedBudget() *nestedBudget {
-	b := &nestedBudget{left: MaxNestedRows}
+	b := &nestedBudget{left: maxNestedRows}
 	b.options = json.WithUnmarshalers(json.JoinUnmarshalers(
 		json.UnmarshalFromFunc(boundedArray[Message](b)),
 		json.UnmarshalFromFunc(boundedArray[Attachment](b)),
@@ -37,41 +37,28 @@ func newNestedBudget() *nestedBudget {
 // repeated name's array replaces the earlier one.
 func boundedArray[T any](b *nestedBudget) func(*jsontext.Decoder, *[]T) error {
 	return func(dec *jsontext.Decoder, out *[]T) error {
-		switch dec.PeekKind() {
-		case 'n':
-			*out = nil
-			return dec.SkipValue()
-		case '[':
-		default: // the library's own error for the wrong kind, or the syntax error
-			return errors.ErrUnsupported
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return err
-		}
 		items := []T{}
-		for {
-			switch dec.PeekKind() {
-			case ']':
-				_, err := dec.ReadToken()
-				*out = items
-				return err
-			case 0:
-				_, err := dec.ReadToken()
-				return err
-			}
+		// For the wrong kind or a syntax error, the library's own error.
+		null, err := decodeArray(dec, func(jsontext.Kind) error { return errors.ErrUnsupported }, func(i int) error {
 			if b.left == 0 {
 				return &DecodeError{
-					Pointer: elementPointer(dec, len(items)),
-					Msg:     fmt.Sprintf("the body holds more than %d messages and attachments", MaxNestedRows),
+					Pointer: elementPointer(dec, i),
+					Msg:     fmt.Sprintf("the body holds more than %d messages and attachments", maxNestedRows),
 				}
 			}
 			b.left--
 			var zero T
 			items = append(items, zero)
-			if err := json.UnmarshalDecode(dec, &items[len(items)-1]); err != nil {
-				return err
-			}
+			return json.UnmarshalDecode(dec, &items[i])
+		})
+		if err != nil {
+			return err
 		}
+		*out = items
+		if null {
+			*out = nil
+		}
+		return nil
 	}
 }
 

@@ -43,7 +43,7 @@ func FuzzDecodePage(f *testing.F) {
 		// deadline it fails here with a timeout error and is written out as a reproducer.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		page, err := c.ListConversations(ctx, Filters{}, 1, 0)
+		page, err := c.listConversations(ctx, Filters{}, 1, 0)
 		var direct ConversationPage
 		stdlibErr := json.Unmarshal(data, &direct)
 		valid := stdlibErr == nil && direct.Count >= 0 && len(direct.Results) <= c.PageSize() &&

@@ -1,6 +1,7 @@
 package agentsight
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -76,11 +77,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// conv is conversation id as the API lists it; ids in ascending order are newest first, as
+// the client orders them.
 func conv(id int64) map[string]any {
 	return map[string]any{
 		"id": id, "conversation_id": fmt.Sprintf("c-%d", id), "customer_id": "cust",
 		"language": "en", "device": "mobile", "is_favorite": false,
-		"started_at": "2025-10-22T10:00:00Z", "ended_at": nil, "geo_location": nil, "messages": []any{},
+		"started_at": time.Date(2025, 10, 22, 10, 0, 0, 0, time.UTC).Add(-time.Duration(id) * time.Second).Format(time.RFC3339), "ended_at": nil, "geo_location": nil, "messages": []any{},
 	}
 }
 
@@ -138,3 +141,26 @@ func assertNoKey(t *testing.T, s string) {
 		t.Errorf("text contains the API key: %s", s)
 	}
 }
+
+// listAll is List without settled data or a visit, as most tests read a listing.
+func (c *Client) listAll(ctx context.Context, f Filters, limit int, detail Detail) (*Listing, error) {
+	return c.List(ctx, ListRequest{Filters: f, Limit: limit, Detail: detail})
+}
+
+// listConversations reads one page (page counts from 1), messages included, by the path every
+// page of a listing takes.
+func (c *Client) listConversations(ctx context.Context, f Filters, page, pageSize int) (*ConversationPage, error) {
+	return c.listPage(ctx, f, page, pageSize, WithMessages, true)
+}
+
+// count is Count without settled data.
+func (c *Client) count(ctx context.Context, f Filters) (int, error) {
+	n, _, err := c.Count(ctx, f, Settled{})
+	return n, err
+}
+
+// roundTripFunc is a test transport: a listing's worker runs it, so a panic in it is a panic
+// in that worker.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }

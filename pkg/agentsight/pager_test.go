@@ -19,40 +19,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func TestNextPageNumber(t *testing.T) {
-	tests := []struct {
-		name     string
-		next     *string
-		current  int
-		want     int
-		wantMore bool
-		wantKind ErrorKind
-	}{
-		{"nil is the last page", nil, 1, 0, false, 0},
-		{"empty is the last page", ptr(""), 1, 0, false, 0},
-		{"forward", ptr("https://api.agentsight.io/api/conversations/?page=2&page_size=100"), 1, 2, true, 0},
-		{"forward skipping", ptr("https://api.agentsight.io/api/conversations/?page=5"), 3, 5, true, 0},
-		{"relative link", ptr("/api/conversations/?page=3"), 2, 3, true, 0},
-		{"other host only yields the number", ptr("https://evil.example:8443/steal?page=2&language=xx"), 1, 2, true, 0},
-		{"loop to itself", ptr("https://api.agentsight.io/api/conversations/?page=2"), 2, 0, false, KindRefused},
-		{"backwards", ptr("https://api.agentsight.io/api/conversations/?page=1"), 3, 0, false, KindRefused},
-		{"no page number", ptr("https://api.agentsight.io/api/conversations/"), 1, 0, false, KindRefused},
-		{"page not a number", ptr("https://api.agentsight.io/api/conversations/?page=last"), 1, 0, false, KindRefused},
-		{"not a URL", ptr("http://[::1"), 1, 0, false, KindDecode},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, more, err := NextPageNumber(tt.next, tt.current)
-			if KindOf(err) != tt.wantKind {
-				t.Fatalf("error = %v, want kind %d", err, tt.wantKind)
-			}
-			if got != tt.want || more != tt.wantMore {
-				t.Errorf("NextPageNumber = %d, %v; want %d, %v", got, more, tt.want, tt.wantMore)
-			}
-		})
-	}
-}
-
 func TestNextLinkToOtherHostIsNeverRequested(t *testing.T) {
 	// The API's next link points elsewhere; walking by page number stays on the base URL.
 	var rec counter
@@ -67,7 +33,7 @@ func TestNextLinkToOtherHostIsNeverRequested(t *testing.T) {
 		}
 		writeJSON(w, http.StatusOK, body)
 	}), func(o *Options) { o.PageSize = 2 })
-	l, err := c.ListAll(context.Background(), Filters{}, 0, WithMessages)
+	l, err := c.listAll(context.Background(), Filters{}, 0, WithMessages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +53,7 @@ func ids(l *Listing) []int64 {
 	return out
 }
 
-func TestListAll(t *testing.T) {
+func TestList(t *testing.T) {
 	tests := []struct {
 		name          string
 		total         int
@@ -184,7 +150,7 @@ func TestListAll(t *testing.T) {
 				}
 				writeJSON(w, http.StatusOK, pageBody(r, count, rows, page < npages && !tt.noNext))
 			}), func(o *Options) { o.PageSize = tt.pageSize })
-			l, err := c.ListAll(context.Background(), Filters{Params: map[string]string{"language": "en"}}, tt.limit, WithMessages)
+			l, err := c.listAll(context.Background(), Filters{Params: map[string]string{"language": "en"}}, tt.limit, WithMessages)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,17 +193,13 @@ func TestListAll(t *testing.T) {
 			}
 			mu.Unlock()
 
-			// ListEach streams the same conversations: the same set, the same problems,
+			// A visit streams the same conversations: the same set, the same problems,
 			// one page at a time.
-			first, err := c.ListFirstPage(context.Background(), Filters{Params: map[string]string{"language": "en"}}, Summary)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var (
 				visited  []int64
 				visiting atomic.Bool
 			)
-			each, err := c.ListEach(context.Background(), Filters{Params: map[string]string{"language": "en"}}, tt.limit, Summary, first, func(convs []Conversation) {
+			each, err := c.List(context.Background(), ListRequest{Filters: Filters{Params: map[string]string{"language": "en"}}, Limit: tt.limit, Detail: Summary, Visit: func(convs []Conversation) {
 				if visiting.Swap(true) {
 					t.Error("two visits at once")
 				}
@@ -245,23 +207,23 @@ func TestListAll(t *testing.T) {
 					visited = append(visited, conv.ID)
 				}
 				visiting.Store(false)
-			})
+			}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			slices.Sort(visited)
 			if diff := cmp.Diff(got, visited, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("ListEach visited other conversations than ListAll lists (-ListAll +ListEach):\n%s", diff)
+				t.Errorf("the visit saw other conversations than the listing holds (-listing +visit):\n%s", diff)
 			}
 			if each.Count != l.Count || each.Truncated != l.Truncated || !slices.Equal(each.Problems, l.Problems) || each.Conversations != nil {
-				t.Errorf("ListEach listing = %+v, want ListAll's %+v without conversations", each, *l)
+				t.Errorf("visited listing = %+v, want the listing's %+v without conversations", each, *l)
 			}
 			mu.Lock()
 		})
 	}
 }
 
-func TestListAllErrorOnAPage(t *testing.T) {
+func TestListErrorOnAPage(t *testing.T) {
 	_, c := newTestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("page") == "3" {
 			writeJSON(w, http.StatusForbidden, map[string]any{"detail": "no"})
@@ -269,13 +231,13 @@ func TestListAllErrorOnAPage(t *testing.T) {
 		}
 		pagedHandler(50, nil, nil)(w, r)
 	}), func(o *Options) { o.PageSize = 10 })
-	_, err := c.ListAll(context.Background(), Filters{}, 0, WithMessages)
+	_, err := c.listAll(context.Background(), Filters{}, 0, WithMessages)
 	if KindOf(err) != KindForbidden {
 		t.Fatalf("error = %v, want the page's 403", err)
 	}
 }
 
-func TestListAllConcurrencyBound(t *testing.T) {
+func TestListConcurrencyBound(t *testing.T) {
 	for _, conc := range []int{1, 3} {
 		t.Run(strconv.Itoa(conc), func(t *testing.T) {
 			const total, size = 200, 10 // 20 pages
@@ -311,7 +273,7 @@ func TestListAllConcurrencyBound(t *testing.T) {
 				inflight--
 				mu.Unlock()
 			}), func(o *Options) { o.PageSize = size; o.Concurrency = conc })
-			l, err := c.ListAll(context.Background(), Filters{}, 0, WithMessages)
+			l, err := c.listAll(context.Background(), Filters{}, 0, WithMessages)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -327,14 +289,10 @@ func TestListAllConcurrencyBound(t *testing.T) {
 	}
 }
 
-func TestListRestUsesFirstPage(t *testing.T) {
+func TestListReadsTheFirstPageOnce(t *testing.T) {
 	var rec counter
 	_, c := newTestServer(t, pagedHandler(35, &rec, nil), func(o *Options) { o.PageSize = 10 })
-	first, err := c.ListFirstPage(context.Background(), Filters{}, WithMessages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := c.ListRest(context.Background(), Filters{}, 0, WithMessages, first)
+	l, err := c.listAll(context.Background(), Filters{}, 0, WithMessages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,10 +304,10 @@ func TestListRestUsesFirstPage(t *testing.T) {
 	}
 }
 
-func TestCountConversations(t *testing.T) {
+func TestCount(t *testing.T) {
 	var rec counter
 	_, c := newTestServer(t, pagedHandler(1234, &rec, nil), nil)
-	n, err := c.CountConversations(context.Background(), Filters{Params: map[string]string{"device": "mobile"}})
+	n, err := c.count(context.Background(), Filters{Params: map[string]string{"device": "mobile"}})
 	if err != nil || n != 1234 {
 		t.Fatalf("count = %d, %v", n, err)
 	}
@@ -362,7 +320,7 @@ func TestCountConversations(t *testing.T) {
 
 // A server that caps page_size below what the client asks for still yields every row: the
 // pages are planned from the size of the first page.
-func TestListAllWithServerPageSizeCap(t *testing.T) {
+func TestListWithServerPageSizeCap(t *testing.T) {
 	const total, capped = 95, 10
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
@@ -391,7 +349,7 @@ func TestListAllWithServerPageSizeCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseIdleConnections()
-	l, err := c.ListAll(t.Context(), Filters{}, 0, WithMessages)
+	l, err := c.listAll(t.Context(), Filters{}, 0, WithMessages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,11 +376,11 @@ func TestOneRowPagesStopAtTheRequestBudget(t *testing.T) {
 		t.Run(strconv.Itoa(limit), func(t *testing.T) {
 			rec := &counter{}
 			_, c := newTestServer(t, oneRowServer(rec), func(o *Options) { o.PageSize = 100 })
-			l, err := c.ListAll(t.Context(), Filters{}, limit, Summary)
+			l, err := c.listAll(t.Context(), Filters{}, limit, Summary)
 			if err != nil {
 				t.Fatal(err)
 			}
-			budget := PageBudget(limit, 100) // 4 × the 100-row pages the limit needs
+			budget := pageBudget(limit, 100) // 4 × the 100-row pages the limit needs
 			if rec.n() != budget || len(l.Conversations) != budget {
 				t.Fatalf("%d requests, %d rows; want the budget of %d requests", rec.n(), len(l.Conversations), budget)
 			}
@@ -454,7 +412,7 @@ func TestCountAndRowsDisagree(t *testing.T) {
 				}
 				writeJSON(w, http.StatusOK, pageBody(r, tt.count, ids, false))
 			}), func(o *Options) { o.PageSize = 5 })
-			l, err := c.ListAll(t.Context(), Filters{}, 0, Summary)
+			l, err := c.listAll(t.Context(), Filters{}, 0, Summary)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -475,20 +433,19 @@ func TestPanicInAPageWorkerIsTheListingsError(t *testing.T) {
 	var faults atomic.Int32
 	_, c := newTestServer(t, pagedHandler(50, nil, nil), func(o *Options) {
 		o.PageSize = 10
-		o.PageFault = func(page int) {
-			if page == 2 && faults.Add(1) == 1 {
+		transport := o.HTTPClient.Transport
+		o.HTTPClient = &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if req.URL.Query().Get("page") == "2" && faults.Add(1) == 1 {
 				panic("fault injected on page 2")
 			}
-		}
+			return transport.RoundTrip(req)
+		})}
 	})
 	for _, list := range []func() error{
-		func() error { _, err := c.ListAll(t.Context(), Filters{}, 0, Summary); return err },
+		func() error { _, err := c.listAll(t.Context(), Filters{}, 0, Summary); return err },
 		func() error {
-			first, err := c.ListFirstPage(t.Context(), Filters{Params: map[string]string{"language": "fr"}}, Summary)
-			if err == nil {
-				faults.Store(0)
-				_, err = c.ListEach(t.Context(), Filters{Params: map[string]string{"language": "fr"}}, 0, Summary, first, func([]Conversation) {})
-			}
+			faults.Store(0)
+			_, err := c.List(t.Context(), ListRequest{Filters: Filters{Params: map[string]string{"language": "fr"}}, Detail: Summary, Visit: func([]Conversation) {}})
 			return err
 		},
 	} {
@@ -496,14 +453,14 @@ func TestPanicInAPageWorkerIsTheListingsError(t *testing.T) {
 		if err := list(); !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "page 2") {
 			t.Fatalf("error %v, want the panic of page 2", err)
 		}
-		l, err := c.ListAll(t.Context(), Filters{}, 0, Summary)
+		l, err := c.listAll(t.Context(), Filters{}, 0, Summary)
 		if err != nil || len(l.Conversations) != 50 {
 			t.Fatalf("the next listing: %v, %v", l, err)
 		}
 	}
 }
 
-// After the caller gives up, no page worker is left running or starts: ListAll returns the
+// After the caller gives up, no page worker is left running or starts: List returns the
 // cancellation and goleak (TestMain) sees no goroutine left.
 func TestCancelledListingStopsItsWorkers(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
@@ -514,7 +471,7 @@ func TestCancelledListingStopsItsWorkers(t *testing.T) {
 		}
 		pagedHandler(10_000, rec, nil)(w, r)
 	}), func(o *Options) { o.PageSize = 10; o.Concurrency = 1 })
-	_, err := c.ListAll(ctx, Filters{}, 0, Summary)
+	_, err := c.listAll(ctx, Filters{}, 0, Summary)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want the cancellation", err)
 	}

@@ -78,7 +78,7 @@ func TestRetries(t *testing.T) {
 			h, seen := failThen(tt.failures, tt.fail)
 			_, c := newTestServer(t, h, nil)
 			trace := &Trace{}
-			_, err := c.ListConversations(WithTrace(context.Background(), trace), Filters{}, 1, 0)
+			_, err := c.listConversations(WithTrace(context.Background(), trace), Filters{}, 1, 0)
 			if KindOf(err) != tt.wantErr {
 				t.Fatalf("error = %v (kind %d), want kind %d", err, KindOf(err), tt.wantErr)
 			}
@@ -102,7 +102,7 @@ func TestRetryAfterBeyondDeadlineStopsAtOnce(t *testing.T) {
 			_, c := newTestServer(t, h, nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			_, err := c.ListConversations(ctx, Filters{}, 1, 0)
+			_, err := c.listConversations(ctx, Filters{}, 1, 0)
 			var apiErr *Error
 			// Waiting would end in the deadline (a network error); giving up at once reports the 429.
 			if !errors.As(err, &apiErr) || apiErr.Kind != KindRateLimited {
@@ -209,7 +209,7 @@ func TestCancellationStopsInFlightRequest(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := c.ListConversations(ctx, Filters{}, 1, 0)
+		_, err := c.listConversations(ctx, Filters{}, 1, 0)
 		errc <- err
 	}()
 	<-started
@@ -232,7 +232,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 		}
 	}), func(o *Options) { o.Timeout = 50 * time.Millisecond })
 	defer close(release)
-	_, err := c.ListConversations(context.Background(), Filters{}, 1, 0)
+	_, err := c.listConversations(context.Background(), Filters{}, 1, 0)
 	if KindOf(err) != KindNetwork || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want a network timeout", err)
 	}
@@ -258,7 +258,7 @@ func TestRedirects(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer c.CloseIdleConnections()
-		p, err := c.ListConversations(context.Background(), Filters{}, 1, 0)
+		p, err := c.listConversations(context.Background(), Filters{}, 1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +290,7 @@ func TestRedirects(t *testing.T) {
 				seen.Add(1)
 				http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusFound)
 			}), func(o *Options) { o.AuthHeader = header })
-			_, err := c.ListConversations(context.Background(), Filters{}, 1, 0)
+			_, err := c.listConversations(context.Background(), Filters{}, 1, 0)
 			if KindOf(err) != KindRefused {
 				t.Fatalf("error = %v (kind %d), want KindRefused", err, KindOf(err))
 			}
@@ -312,7 +312,7 @@ func TestRedirects(t *testing.T) {
 			n := seen.Add(1)
 			http.Redirect(w, r, "/api/conversations/?n="+strconv.FormatInt(n, 10), http.StatusFound)
 		}), nil)
-		_, err := c.ListConversations(context.Background(), Filters{}, 1, 0)
+		_, err := c.listConversations(context.Background(), Filters{}, 1, 0)
 		if err == nil || !strings.Contains(err.Error(), "redirects") {
 			t.Fatalf("error = %v, want a redirect limit", err)
 		}

@@ -3,7 +3,6 @@ package agentsight
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -19,7 +18,7 @@ type Settled struct {
 func (s Settled) on() bool { return !s.Before.IsZero() && s.MaxAge > 0 }
 
 // settledRows are every conversation a listing's filters select that started in [from, end),
-// newest first as the API lists them. An entry is never changed once stored: a refresh that
+// newest first. An entry is never changed once stored: a refresh that
 // extends it stores a new one.
 type settledRows struct {
 	from, end time.Time
@@ -33,92 +32,86 @@ func settledKey(f Filters, detail Detail) string {
 	return fmt.Sprintf("settled rows %+v\x00%s", detail, f.Values().Encode())
 }
 
-// ListSettled is ListAll for a listing read again as its range moves (a dashboard on
-// auto-refresh): the settled rows an earlier read kept are reused and only the rest of the
-// range, [max(settled end, from), to], is read from the API. It also returns how many rows
-// came from settled data. A read it cannot complete that way (nothing kept for the range's
-// start, a tail with problems, more rows than limit) is a full ListAll, whose settled part
-// is kept for the next refresh.
-func (c *Client) ListSettled(ctx context.Context, f Filters, limit int, detail Detail, s Settled) (*Listing, int, error) {
-	listing, reused, ok, err := c.ListSettledTail(ctx, f, limit, detail, s)
-	if err != nil || ok {
-		return listing, reused, err
-	}
-	listing, err = c.ListAll(ctx, f, limit, detail)
-	if err != nil {
-		return nil, 0, err
-	}
-	c.KeepSettled(f, detail, listing, s)
-	return listing, 0, nil
-}
-
-// ListSettledTail is ListSettled without the full read: ok is false, and nothing is sent,
-// when no settled rows cover f's start; ok is also false when the tail it read is
-// incomplete (cut at limit, or with a problem), for the caller's full read to report. A
-// listing longer than limit is cut as ListAll cuts it (Truncated, with the range's count).
-func (c *Client) ListSettledTail(ctx context.Context, f Filters, limit int, detail Detail, s Settled) (listing *Listing, reused int, ok bool, err error) {
+// listSettled answers req from the settled rows an earlier read kept and the API's rows
+// since, [settled end, to], when the kept rows cover the range's start; nil (and nothing
+// sent) when they do not, or when the tail is incomplete (cut at the limit, or with a
+// problem), for the full read to report. A caller that counts (Visit or Choose) gets nil too
+// when the range holds more rows than its limit: it plans that case as a first read does.
+// The tail's rows win over the kept ones of the same id: a conversation whose start moved
+// is where the API last put it.
+func (c *Client) listSettled(ctx context.Context, req ListRequest) (*Listing, error) {
+	f, s := req.Filters, req.Settled
 	if c.cache == nil || !s.on() || f.StartedAfter.IsZero() || f.StartedBefore.IsZero() {
-		return nil, 0, false, nil
+		return nil, nil
 	}
-	key := settledKey(f, detail)
+	key := settledKey(f, req.Detail)
 	v, found := c.cache.value(key)
 	if !found {
-		return nil, 0, false, nil
+		return nil, nil
 	}
 	kept := v.(*settledRows)
 	if f.StartedAfter.Before(kept.from) || !f.StartedAfter.Before(kept.end) {
-		return nil, 0, false, nil
+		return nil, nil
 	}
 	var tail []Conversation
 	tailRead := !kept.end.After(f.StartedBefore)
 	if tailRead {
-		t := f
-		t.StartedAfter = kept.end
-		read, err := c.ListAll(ctx, t, limit, detail)
+		t := req
+		t.Filters.StartedAfter, t.Visit, t.Choose, t.Settled = kept.end, nil, nil, Settled{}
+		first, err := c.listPage(ctx, t.Filters, 1, c.pageSize, t.Detail, true)
 		if err != nil {
-			return nil, 0, false, err
+			return nil, err
+		}
+		read, err := c.readAll(ctx, t, first)
+		if err != nil {
+			return nil, err
 		}
 		if read.Truncated || len(read.Problems) > 0 {
-			return nil, 0, false, nil
+			return nil, nil
 		}
 		tail = read.Conversations
 	}
-	merged := make([]Conversation, 0, len(tail)+len(kept.rows))
-	merged = append(merged, tail...)
 	inTail := make(map[int64]struct{}, len(tail))
 	for i := range tail {
 		inTail[tail[i].ID] = struct{}{}
 	}
+	merged := make([]Conversation, 0, len(tail)+len(kept.rows))
+	merged = append(merged, tail...)
 	for _, conv := range kept.rows {
-		// Rows are newest first: skip those after the range, stop at the first before it.
-		if conv.StartedAt.After(f.StartedBefore) {
-			continue
+		if _, moved := inTail[conv.ID]; !moved {
+			merged = append(merged, conv)
 		}
-		if conv.StartedAt.Before(f.StartedAfter) {
-			break
-		}
-		if _, dup := inTail[conv.ID]; dup {
-			continue
-		}
-		merged = append(merged, conv)
-		reused++
 	}
 	if tailRead {
-		c.extendSettled(key, kept, f, tail, s)
+		c.extendSettled(key, kept, f, merged, s)
 	}
 	// The settled rows and the tail are every row of the range: a cut at limit is the one a
-	// full read makes, with the count the API would report.
-	listing = &Listing{Conversations: merged, Count: len(merged)}
-	if limit > 0 && len(merged) > limit {
-		reused -= len(merged) - max(limit, len(tail))
-		listing.Conversations, listing.Truncated = merged[:limit], true
+	// full read makes, with the count the range holds.
+	rows, cut := finishRows(merged, f, MaxListRows)
+	listing := &Listing{Count: len(rows), Plan: "settled listing"}
+	if cut || len(rows) > req.Limit {
+		if req.Visit != nil || req.Choose != nil {
+			return nil, nil
+		}
+		rows, listing.Truncated = rows[:req.Limit], true
 	}
-	return listing, reused, true, nil
+	for i := range rows {
+		if _, fromTail := inTail[rows[i].ID]; !fromTail {
+			listing.Reused++
+		}
+	}
+	listing.Conversations = rows
+	if req.Visit != nil {
+		req.Visit(rows)
+		listing.Conversations = nil
+	}
+	return listing, nil
 }
 
-// KeepSettled keeps the settled part of listing, a full read of f, for later refreshes; a
+// keepSettled keeps the settled part of listing, a full read of req, for later refreshes; a
 // listing that is cut or has problems is not complete, and is not kept.
-func (c *Client) KeepSettled(f Filters, detail Detail, listing *Listing, s Settled) {
+func (c *Client) keepSettled(req ListRequest, listing *Listing) {
+	f, s := req.Filters, req.Settled
 	if c.cache == nil || !s.on() || listing == nil || listing.Truncated || len(listing.Problems) > 0 ||
 		f.StartedAfter.IsZero() || f.StartedBefore.IsZero() {
 		return
@@ -127,26 +120,27 @@ func (c *Client) KeepSettled(f Filters, detail Detail, listing *Listing, s Settl
 	if !f.StartedAfter.Before(end) {
 		return
 	}
-	rows, ok := startedBefore(listing.Conversations, end)
+	rows, ok := startedIn(listing.Conversations, f.StartedAfter, end)
 	if !ok {
 		return
 	}
-	c.storeSettled(settledKey(f, detail), &settledRows{from: f.StartedAfter, end: end, rows: rows, expires: time.Now().Add(s.MaxAge)})
+	c.storeSettled(settledKey(f, req.Detail), &settledRows{from: f.StartedAfter, end: end, rows: rows, expires: time.Now().Add(s.MaxAge)})
 }
 
-// extendSettled stores kept with the tail's rows that have settled since, keeping kept's
-// expiry: settled rows are reused for MaxAge after the full read, however often extended.
-func (c *Client) extendSettled(key string, kept *settledRows, f Filters, tail []Conversation, s Settled) {
+// extendSettled stores the rows of merged (the kept rows and the tail, by id) that have
+// settled since, keeping kept's expiry: settled rows are reused for MaxAge after the full
+// read, however often extended. Until then a conversation deleted, or whose start moved into
+// the settled part, after it was kept is shown as it was kept: the staleness settledMaxAge
+// bounds.
+func (c *Client) extendSettled(key string, kept *settledRows, f Filters, merged []Conversation, s Settled) {
 	end := settledEnd(f, s)
 	if !end.After(kept.end) {
 		return
 	}
-	fresh, ok := startedBefore(tail, end)
+	rows, ok := startedIn(merged, kept.from, end)
 	if !ok {
 		return
 	}
-	rows := make([]Conversation, 0, len(fresh)+len(kept.rows))
-	rows = append(append(rows, fresh...), kept.rows...)
 	c.storeSettled(key, &settledRows{from: kept.from, end: end, rows: rows, expires: kept.expires})
 }
 
@@ -160,21 +154,21 @@ func settledEnd(f Filters, s Settled) time.Time {
 	return s.Before
 }
 
-// startedBefore copies the rows that started before end; false when a row has no start,
-// which no range can then place, or when the rows are not newest first: the settled rows
-// follow the tail's only if the API lists by start, newest first, as the merge assumes.
-func startedBefore(convs []Conversation, end time.Time) ([]Conversation, bool) {
-	first := len(convs) // the first row before end: the rows from there on are kept
+// startedIn copies the rows that started in [from, end), newest first; false when a row has
+// no start, which no range can then place.
+func startedIn(convs []Conversation, from, end time.Time) ([]Conversation, bool) {
+	out := make([]Conversation, 0, len(convs))
 	for i := range convs {
 		t := convs[i].StartedAt
-		if t == nil || (i > 0 && t.After(*convs[i-1].StartedAt)) {
+		if t == nil {
 			return nil, false
 		}
-		if first == len(convs) && t.Before(end) {
-			first = i
+		if !t.Before(from) && t.Before(end) {
+			out = append(out, convs[i])
 		}
 	}
-	return slices.Clone(convs[first:]), true
+	sortNewestFirst(out)
+	return out, true
 }
 
 func (c *Client) storeSettled(key string, kept *settledRows) {
@@ -193,10 +187,11 @@ func (c *Client) storeSettled(key string, kept *settledRows) {
 // minConversationSize is the least conversationSize counts for a row.
 const minConversationSize = 256
 
-// KeepsSettledRows says whether n rows could be kept as settled data: a caller that would
-// otherwise stream them (a count) holds them only then.
-func (c *Client) KeepsSettledRows(n int) bool {
-	return c.cache.holds(int64(n) * minConversationSize)
+// keepsRows says whether a listing that would stream its rows (Visit) holds them instead, to
+// keep them as settled data: only with settled data on, and only if they fit what the cache
+// may keep.
+func (c *Client) keepsRows(req ListRequest, count int) bool {
+	return req.Settled.on() && c.cache.holds(int64(min(count, req.Limit))*minConversationSize)
 }
 
 // conversationSize is about what a decoded conversation holds in memory, for the cache's
@@ -215,21 +210,24 @@ func conversationSize(conv *Conversation) int64 {
 	return int64(n)
 }
 
-// CountSettled is CountConversations for f, whose whole range started before s.Before: its
-// count is kept and reused for s.MaxAge. A range that is not settled, or bounded on one
-// side only, is counted each time. reused says whether the count came from settled data.
-func (c *Client) CountSettled(ctx context.Context, f Filters, s Settled) (n int, reused bool, err error) {
-	if c.cache == nil || !s.on() || f.StartedAfter.IsZero() || f.StartedBefore.IsZero() || !f.StartedBefore.Before(s.Before) {
-		n, err = c.CountConversations(ctx, f)
-		return n, false, err
-	}
+// Count is the number of conversations f selects, asked with one page_size=1 request. When
+// the whole of f's range started before s.Before, the count is kept and reused for
+// s.MaxAge; a range that is not settled, or bounded on one side only, is counted each time.
+// reused says whether the count came from settled data.
+func (c *Client) Count(ctx context.Context, f Filters, s Settled) (n int, reused bool, err error) {
+	settled := c.cache != nil && s.on() && !f.StartedAfter.IsZero() && !f.StartedBefore.IsZero() && f.StartedBefore.Before(s.Before)
 	key := "settled count\x00" + f.Values().Encode()
-	if v, ok := c.cache.value(key); ok {
-		return v.(int), true, nil
+	if settled {
+		if v, ok := c.cache.value(key); ok {
+			return v.(int), true, nil
+		}
 	}
-	n, err = c.CountConversations(ctx, f)
-	if err == nil {
-		c.cache.putValue(key, n, 64, time.Now().Add(s.MaxAge))
+	p, err := c.listPage(ctx, f, 1, 1, StartsGroupedBy(""), true)
+	if err != nil {
+		return 0, false, err
 	}
-	return n, false, err
+	if settled {
+		c.cache.putValue(key, p.Count, 64, time.Now().Add(s.MaxAge))
+	}
+	return p.Count, false, nil
 }

@@ -36,6 +36,15 @@ func settledEnv(t *testing.T, cacheBytes int64) (*agentsight.Client, *atomic.Int
 // pastTTL waits until what the cache kept for d has expired.
 func pastTTL(d time.Duration) { time.Sleep(d + 5*time.Millisecond) }
 
+// listSettled is a listing of f that reuses settled rows, and how many it reused.
+func listSettled(ctx context.Context, c *agentsight.Client, f agentsight.Filters, s agentsight.Settled) (*agentsight.Listing, int, error) {
+	l, err := c.List(ctx, agentsight.ListRequest{Filters: f, Detail: agentsight.Summary, Settled: s})
+	if err != nil {
+		return nil, 0, err
+	}
+	return l, l.Reused, nil
+}
+
 func ids(convs []agentsight.Conversation) []int64 {
 	out := make([]int64, len(convs))
 	for i, c := range convs {
@@ -44,7 +53,7 @@ func ids(convs []agentsight.Conversation) []int64 {
 	return out
 }
 
-func TestListSettledReadsOnlyTheTail(t *testing.T) {
+func TestSettledListingReadsOnlyTheTail(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name       string
@@ -52,15 +61,15 @@ func TestListSettledReadsOnlyTheTail(t *testing.T) {
 		maxAge     time.Duration
 		wantReuse  bool
 	}{
-		{"refresh reads the tail", agentsight.DefaultCacheBytes, time.Hour, true},
-		{"settled rows expire after MaxAge", agentsight.DefaultCacheBytes, time.Millisecond, false},
+		{"refresh reads the tail", 64 << 20, time.Hour, true},
+		{"settled rows expire after MaxAge", 64 << 20, time.Millisecond, false},
 		{"rows beyond the cache's budget are not kept", 4 << 10, time.Hour, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, rec, end := settledEnv(t, tc.cacheBytes)
 			settled := agentsight.Settled{Before: end.Add(-time.Hour), MaxAge: tc.maxAge}
 			f := agentsight.Filters{StartedAfter: end.Add(-7 * 24 * time.Hour), StartedBefore: end.Add(-30 * time.Minute)}
-			first, reused, err := c.ListSettled(ctx, f, 0, agentsight.Summary, settled)
+			first, reused, err := listSettled(ctx, c, f, settled)
 			if err != nil || reused != 0 {
 				t.Fatalf("first read: reused %d, error %v", reused, err)
 			}
@@ -70,13 +79,13 @@ func TestListSettledReadsOnlyTheTail(t *testing.T) {
 			pastTTL(time.Millisecond)
 			sent := rec.Load()
 			f.StartedAfter, f.StartedBefore = f.StartedAfter.Add(10*time.Minute), end
-			got, reused, err := c.ListSettled(ctx, f, 0, agentsight.Summary, settled)
+			got, reused, err := listSettled(ctx, c, f, settled)
 			if err != nil {
 				t.Fatal(err)
 			}
 			refresh := int(rec.Load() - sent)
 			pastTTL(time.Millisecond)
-			want, err := c.ListAll(ctx, f, 0, agentsight.Summary)
+			want, err := c.List(ctx, agentsight.ListRequest{Filters: f, Detail: agentsight.Summary})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,9 +113,9 @@ func countAfter(convs []agentsight.Conversation, t time.Time) int {
 	return n
 }
 
-func TestCountSettledReusesSettledBuckets(t *testing.T) {
+func TestCountReusesSettledBuckets(t *testing.T) {
 	ctx := context.Background()
-	c, rec, end := settledEnv(t, agentsight.DefaultCacheBytes)
+	c, rec, end := settledEnv(t, 64<<20)
 	settled := agentsight.Settled{Before: end.Add(-time.Hour), MaxAge: time.Hour}
 	old := agentsight.Filters{StartedAfter: end.Add(-3 * time.Hour), StartedBefore: end.Add(-2 * time.Hour)}
 	live := agentsight.Filters{StartedAfter: end.Add(-time.Hour), StartedBefore: end}
@@ -115,7 +124,7 @@ func TestCountSettledReusesSettledBuckets(t *testing.T) {
 		reused bool
 	}{{old, false}, {old, true}, {live, false}, {live, false}} {
 		before := rec.Load()
-		_, reused, err := c.CountSettled(ctx, want.f, settled)
+		_, reused, err := c.Count(ctx, want.f, settled)
 		pastTTL(time.Millisecond)
 		if err != nil || reused != want.reused || (rec.Load() == before) != want.reused {
 			t.Fatalf("count %d: reused %v (want %v), %d requests, error %v", i, reused, want.reused, rec.Load()-before, err)
@@ -123,9 +132,9 @@ func TestCountSettledReusesSettledBuckets(t *testing.T) {
 	}
 }
 
-// Rows the API does not list newest first are never kept: settled rows follow a tail's only
-// when the API lists by start, so a refresh of such an API reads the whole range.
-func TestListSettledKeepsOnlyRowsListedNewestFirst(t *testing.T) {
+// An API that lists oldest first still gets its settled rows reused, in the client's order:
+// newest first.
+func TestSettledListingOrdersRowsWhateverTheAPIOrder(t *testing.T) {
 	ctx := context.Background()
 	end := fakeapi.DefaultEnd()
 	var sent atomic.Int64
@@ -147,11 +156,11 @@ func TestListSettledKeepsOnlyRowsListedNewestFirst(t *testing.T) {
 	t.Cleanup(c.Close)
 	settled := agentsight.Settled{Before: end.Add(-time.Hour), MaxAge: time.Hour}
 	f := agentsight.Filters{StartedAfter: end.Add(-24 * time.Hour), StartedBefore: end}
-	for i := range 2 {
-		_, reused, err := c.ListSettled(ctx, f, 0, agentsight.Summary, settled)
+	for i, wantReused := range []int{0, 2} {
+		l, reused, err := listSettled(ctx, c, f, settled)
 		pastTTL(time.Millisecond)
-		if err != nil || reused != 0 || sent.Load() != int64(i+1) {
-			t.Fatalf("read %d: reused %d rows, %d requests, error %v", i, reused, sent.Load(), err)
+		if err != nil || reused != wantReused || sent.Load() != int64(i+1) || !slices.Equal(ids(l.Conversations), []int64{2, 1}) {
+			t.Fatalf("read %d: %v, reused %d rows, %d requests, error %v", i, ids(l.Conversations), reused, sent.Load(), err)
 		}
 	}
 }

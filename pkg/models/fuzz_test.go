@@ -113,7 +113,7 @@ func FuzzLoadSettings(f *testing.F) {
 		if err != nil {
 			t.Fatalf("accepted settings make no client: %v", err)
 		}
-		if _, err := c.ListConversations(context.Background(), agentsight.Filters{}, 1, 0); err != nil {
+		if _, _, err := c.Count(context.Background(), agentsight.Filters{}, agentsight.Settled{}); err != nil {
 			t.Fatalf("accepted settings %+v make a request that cannot be sent: %v", s, err)
 		}
 		out, err := json.Marshal(map[string]any{

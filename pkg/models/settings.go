@@ -17,8 +17,8 @@ import (
 // Settings defaults, as the design lists them.
 const (
 	DefaultURL              = "https://api.agentsight.io"
-	DefaultAuthHeader       = agentsight.DefaultAuthHeader
-	DefaultAuthScheme       = agentsight.DefaultAuthScheme
+	DefaultAuthHeader       = "Authorization"
+	DefaultAuthScheme       = "Api-Key"
 	DefaultPageSize         = 100
 	DefaultMaxConversations = 10000
 	DefaultConcurrency      = 4

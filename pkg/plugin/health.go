@@ -34,7 +34,7 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 		}), nil
 	}
 	tried := d.tried()
-	n, err := d.client.CountConversations(ctx, agentsight.Filters{})
+	n, _, err := d.client.Count(ctx, agentsight.Filters{}, agentsight.Settled{})
 	if err != nil {
 		_, _, msg := d.describe(err, 0)
 		return d.health(backend.HealthStatusError, msg, healthDetails{

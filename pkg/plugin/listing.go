@@ -31,7 +31,6 @@ type sharedKey struct {
 type sharedListing struct {
 	once    sync.Once
 	listing *agentsight.Listing
-	reused  int
 	calls   *agentsight.Trace
 	err     error
 }
@@ -44,17 +43,20 @@ func (l *listedRows) rows(f agentsight.Filters) int {
 	return l.limits[f.Values().Encode()]
 }
 
-// listAll is client.ListSettled (ListAll reusing the settled rows of earlier refreshes),
-// shared by the queries of a request that read the same listing to the same limit and
-// detail: the pages are requested once anyway (the client's cache and in-flight collapsing
-// see to that), and this decodes them once too. Every query sharing it
-// shows the listing's calls; only the one that ran it counts them as sent.
+// listAll is client.List for one combination of filters, shared by the queries of a request
+// that read the same listing to the same limit and detail: the pages are requested once
+// anyway (the client's cache and in-flight collapsing see to that), and this decodes them
+// once too. Every query sharing it shows the listing's calls; only the one that ran it
+// counts them as sent.
 func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, limit int, detail agentsight.Detail) (*agentsight.Listing, error) {
+	req := agentsight.ListRequest{Filters: f, Limit: limit, Detail: detail, Settled: d.settled()}
 	l := r.listed
 	pages := f.Values().Encode()
 	if l == nil || l.limits[pages] != limit {
-		listing, reused, err := d.client.ListSettled(ctx, f, limit, detail, d.settled())
-		r.settledRows.Add(int64(reused))
+		listing, err := d.client.List(ctx, req)
+		if err == nil {
+			r.settledRows.Add(int64(listing.Reused))
+		}
 		return listing, err
 	}
 	key := sharedKey{pages, detail}
@@ -71,13 +73,16 @@ func (d *Datasource) listAll(ctx context.Context, r *run, f agentsight.Filters, 
 		s.calls = &agentsight.Trace{}
 		// Contained: a panic here would leave every query sharing the listing without one.
 		s.err = agentsight.Contain(func() (err error) {
-			s.listing, s.reused, err = d.client.ListSettled(agentsight.WithTrace(ctx, s.calls), f, limit, detail, d.settled())
+			s.listing, err = d.client.List(agentsight.WithTrace(ctx, s.calls), req)
 			return err
 		})
 	})
 	agentsight.RecordShared(ctx, s.calls.Calls(), ran)
-	r.settledRows.Add(int64(s.reused))
-	return s.listing, s.err
+	if s.err != nil {
+		return nil, s.err
+	}
+	r.settledRows.Add(int64(s.listing.Reused))
+	return s.listing, nil
 }
 
 // listedByRequest finds the listings that the queries of one request read whatever the count
@@ -128,18 +133,18 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 }
 
 // listConversations reads the conversations that a query's filters select in its range, one
-// listing per combination of filter values, merged without duplicates, newest first. It warns
+// listing per combination of filter values, merged by id (the newest read wins), newest
+// first. It warns
 // when the limit or the API's inconsistencies cut rows, so a frame never silently drops any.
 // Only the messages and attachments tables need the messages that list pages embed (detail
 // WithMessages); the rest decode a Summary, which only counts them.
 func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, detail agentsight.Detail) ([]agentsight.Conversation, error) {
-	r.planned("listing")
 	combos, err := d.combinations(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	var merged []agentsight.Conversation
-	seen := map[int64]bool{}
+	seen := map[int64]int{} // index in merged
 	reported, truncated := 0, false
 	var problems []string
 	for _, f := range combos {
@@ -150,6 +155,7 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 		if err != nil {
 			return nil, err
 		}
+		r.planned(listing.Plan)
 		reported += listing.Count
 		truncated = truncated || listing.Truncated
 		problems = append(problems, listing.Problems...)
@@ -158,14 +164,20 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 			break
 		}
 		for _, c := range listing.Conversations {
-			if !seen[c.ID] {
-				seen[c.ID] = true
+			i, dup := seen[c.ID]
+			switch {
+			case !dup:
+				seen[c.ID] = len(merged)
 				merged = append(merged, c)
+			case later(c, merged[i]):
+				// One listing's settled copy and another's tail: the tail is the newer read,
+				// and a tail only holds starts after the settled part.
+				merged[i] = c
 			}
 		}
 	}
 	if len(combos) > 1 {
-		slices.SortStableFunc(merged, newestFirst)
+		slices.SortStableFunc(merged, agentsight.NewestFirst)
 	}
 	if len(merged) > limit {
 		merged = merged[:limit]
@@ -173,6 +185,11 @@ func (d *Datasource) listConversations(ctx context.Context, r *run, limit int, d
 	}
 	warnListing(r, problems, truncated, len(merged), reported)
 	return merged, nil
+}
+
+// later says whether a started after b.
+func later(a, b agentsight.Conversation) bool {
+	return a.StartedAt != nil && (b.StartedAt == nil || a.StartedAt.After(*b.StartedAt))
 }
 
 // combinations are the filter sets a query's listings read, within the data source's
@@ -195,27 +212,6 @@ func warnListing(r *run, problems []string, truncated bool, shown, reported int)
 	if truncated {
 		r.warn("showing %d of %d conversations: raise the query's limit or the data source's max conversations, or narrow the filters", shown, reported)
 	}
-}
-
-func newestFirst(a, b agentsight.Conversation) int {
-	switch {
-	case a.StartedAt == nil || b.StartedAt == nil:
-		if (a.StartedAt == nil) != (b.StartedAt == nil) {
-			if a.StartedAt == nil {
-				return 1
-			}
-			return -1
-		}
-	case !a.StartedAt.Equal(*b.StartedAt):
-		return b.StartedAt.Compare(*a.StartedAt)
-	}
-	switch {
-	case a.ID > b.ID:
-		return -1
-	case a.ID < b.ID:
-		return 1
-	}
-	return 0
 }
 
 // messagesEmbedded tells whether a listing carries its conversations' messages: the API may

@@ -62,7 +62,7 @@ type run struct {
 	// plans names how the query read its data (listing, per-bucket counts, …), for its span.
 	plans []string
 	// bucketCounts is how many per-bucket count requests the query planned so far, within
-	// agentsight.MaxBucketCounts.
+	// MaxBucketCounts.
 	bucketCounts int
 	// settledRows and settledBuckets are the rows and bucket counts taken from settled data
 	// rather than read again (incremental refresh), for the inspector's stats.
@@ -84,10 +84,11 @@ func (r *run) info(format string, args ...any) {
 	r.notices = append(r.notices, data.Notice{Severity: data.NoticeSeverityInfo, Text: fmt.Sprintf(format, args...)})
 }
 
-// limit is the most rows (or conversations) the query may read.
+// limit is the most conversations the query may read: its own limit lowers the data
+// source's maxConversations, never raises it.
 func (r *run) limit(s models.Settings) int {
 	if r.query.Limit > 0 {
-		return r.query.Limit
+		return min(r.query.Limit, s.MaxConversations)
 	}
 	return s.MaxConversations
 }

@@ -66,79 +66,91 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 	return series, nil
 }
 
+// MaxBucketCounts is the most page_size=1 requests a count query sends to count its buckets
+// one by one (the plan for a range holding more conversations than a query may read): a
+// panel's points at most, not the 50,000 an explicit bucket may draw.
+const MaxBucketCounts = 2000
+
 // countSeries adds one filter combination's counts per bucket, by the cheaper of two plans
-// (decided from the first page's count): read every conversation in range and bucket them
-// here, or ask the API for one count (page_size=1) per bucket. Pages that another query of
-// the same request reads anyway cost nothing extra. Counting per bucket is also the only
-// exact plan when the range holds more conversations than a query may read.
+// (decided once, from the count the API reports): read every conversation in range and
+// bucket them here, or ask the API for one count (page_size=1) per bucket. Pages that
+// another query of the same request reads anyway cost nothing extra. Counting per bucket is
+// also the only exact plan when the range holds more conversations than a query may read.
 func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filters, series *frames.CountSeries) error {
 	limit := d.settings.MaxConversations
-	shared := r.listed.rows(f) == limit
-	detail := agentsight.StartsGroupedBy("")
-	if shared {
-		// Other queries of the request read this very listing: share its settled rows too.
-		detail = agentsight.Summary
-	}
-	if done, err := d.countSettled(ctx, r, f, detail, countInto(series, "")); done || err != nil {
-		return err
-	}
-	first, err := d.client.ListFirstPage(ctx, f, agentsight.StartsGroupedBy(""))
-	if err != nil {
-		return err
-	}
-	if first.Count == 0 {
-		if n := len(first.Results); n > 0 {
-			r.warn("AgentSight reported 0 conversations but sent %d; the counts may be incomplete", n)
-		}
-		return nil
-	}
-	pageSize := d.client.PageSize()
-	pages := func(rows int) int { return (min(first.Count, rows) + pageSize - 1) / pageSize }
-	// The pages that fetching adds: beyond the first (read already) and beyond those another
-	// query of the same request lists anyway.
-	extraPages := pages(limit) - max(pages(r.listed.rows(f)), 1)
-	perBucket := first.Count > limit || series.Buckets.N < extraPages
-	if perBucket && r.bucketCounts+series.Buckets.N > agentsight.MaxBucketCounts {
-		if first.Count > limit {
-			// Neither plan is within budget: reading the range would cut it at the limit,
-			// counting bucket by bucket would send more requests than a query may.
-			return badQuery("this range holds %d conversations, more than max conversations (%d), and counting its %d buckets one by one would take more than the %d requests a query may send: use a larger bucket, a shorter range, or raise max conversations (maxConversations)",
-				first.Count, limit, r.bucketCounts+series.Buckets.N, agentsight.MaxBucketCounts)
-		}
-		perBucket = false
-	}
-	if perBucket {
-		r.bucketCounts += series.Buckets.N
-		r.planned("per-bucket counts")
-		return d.countPerBucket(ctx, r, f, series)
-	}
-	r.planned("listing")
 	add := countInto(series, "")
 	var listing *agentsight.Listing
-	switch {
-	case shared:
+	var err error
+	if r.listed.rows(f) == limit {
+		// Other queries of the request read this very listing: share it, settled rows too.
 		listing, err = d.listAll(ctx, r, f, limit, agentsight.Summary)
-		if err == nil {
-			add(listing.Conversations)
+		if err != nil {
+			return err
 		}
-	case d.keepsRows(first.Count, limit):
-		listing, err = d.keepListing(ctx, f, limit, detail, first, add)
-	default:
-		listing, err = d.client.ListEach(ctx, f, limit, detail, first, add)
+		if listing.Truncated {
+			// More than a query may read: only counting bucket by bucket is exact.
+			if err := d.planBucketCounts(r, series, listing.Count, limit); err != nil {
+				return err
+			}
+			return d.countPerBucket(ctx, r, f, series)
+		}
+		add(listing.Conversations)
+	} else {
+		pageSize := d.client.PageSize()
+		perBucket := false
+		listing, err = d.client.List(ctx, agentsight.ListRequest{
+			Filters: f, Limit: limit, Detail: agentsight.StartsGroupedBy(""), Settled: d.settled(), Visit: add,
+			Choose: func(count int) (bool, error) {
+				pages := func(rows int) int { return (min(count, rows) + pageSize - 1) / pageSize }
+				// The pages that reading adds: beyond the first (read already) and beyond
+				// those another query of the same request lists anyway.
+				extraPages := pages(limit) - max(pages(r.listed.rows(f)), 1)
+				perBucket = count > 0 && (count > limit || series.Buckets.N < extraPages)
+				if perBucket && r.bucketCounts+series.Buckets.N > MaxBucketCounts {
+					if count > limit {
+						return false, d.planBucketCounts(r, series, count, limit)
+					}
+					perBucket = false
+				}
+				return !perBucket, nil
+			},
+		})
+		if err != nil {
+			return err
+		}
+		if perBucket {
+			r.bucketCounts += series.Buckets.N
+			r.planned("per-bucket counts")
+			return d.countPerBucket(ctx, r, f, series)
+		}
 	}
-	if err != nil {
-		return err
-	}
+	r.planned(listing.Plan)
+	r.settledRows.Add(int64(listing.Reused))
 	for _, p := range listing.Problems {
 		r.warn("%s; the counts may be incomplete", p)
 	}
 	return nil
 }
 
+// planBucketCounts takes series' buckets from the query's budget of per-bucket counts, for a
+// range whose count is over the limit; a query over the budget gets an error naming the
+// settings to change, before any per-bucket request.
+func (d *Datasource) planBucketCounts(r *run, series *frames.CountSeries, count, limit int) error {
+	if r.bucketCounts+series.Buckets.N > MaxBucketCounts {
+		// Neither plan is within budget: reading the range would cut it at the limit,
+		// counting bucket by bucket would send more requests than a query may.
+		return badQuery("this range holds %d conversations, more than max conversations (%d), and counting its %d buckets one by one would take more than the %d requests a query may send: use a larger bucket, a shorter range, or raise max conversations (maxConversations)",
+			count, limit, r.bucketCounts+series.Buckets.N, MaxBucketCounts)
+	}
+	r.bucketCounts += series.Buckets.N
+	r.planned("per-bucket counts")
+	return nil
+}
+
 // countListed adds each conversation the query selects to its group's series. A single
 // listing that no other query of the request reads is streamed, page by page, so that a
-// range of 100k conversations is never held at once; otherwise the request's shared
-// listings are read.
+// range of 100k conversations is never held at once (unless the client keeps them as settled
+// data); otherwise the request's shared listings are read.
 func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.CountSeries) error {
 	add := countInto(series, r.query.GroupBy)
 	limit := d.settings.MaxConversations
@@ -153,68 +165,21 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 		}
 		return err
 	}
-	detail := agentsight.StartsGroupedBy(r.query.GroupBy)
-	if done, err := d.countSettled(ctx, r, combos[0], detail, add); done || err != nil {
-		return err
-	}
-	r.planned("streamed listing")
-	first, err := d.client.ListFirstPage(ctx, combos[0], detail)
-	if err != nil {
-		return err
-	}
 	shown := 0
-	visit := func(convs []agentsight.Conversation) {
-		shown += len(convs)
-		add(convs)
-	}
-	var listing *agentsight.Listing
-	if d.keepsRows(first.Count, limit) {
-		listing, err = d.keepListing(ctx, combos[0], limit, detail, first, visit)
-	} else {
-		listing, err = d.client.ListEach(ctx, combos[0], limit, detail, first, visit)
-	}
+	listing, err := d.client.List(ctx, agentsight.ListRequest{
+		Filters: combos[0], Limit: limit, Detail: agentsight.StartsGroupedBy(r.query.GroupBy), Settled: d.settled(),
+		Visit: func(convs []agentsight.Conversation) {
+			shown += len(convs)
+			add(convs)
+		},
+	})
 	if err != nil {
 		return err
 	}
+	r.planned(listing.Plan)
+	r.settledRows.Add(int64(listing.Reused))
 	warnListing(r, listing.Problems, listing.Truncated, shown, listing.Count)
 	return nil
-}
-
-// countSettled counts f's conversations from the rows earlier refreshes kept and the API's
-// rows since (agentsight.ListSettledTail). done is false when no settled rows cover the
-// range's start (nothing was sent), when the tail is incomplete, or when the range holds
-// more than maxConversations: the caller then plans as for a first read.
-func (d *Datasource) countSettled(ctx context.Context, r *run, f agentsight.Filters, detail agentsight.Detail, add func([]agentsight.Conversation)) (done bool, err error) {
-	listing, reused, ok, err := d.client.ListSettledTail(ctx, f, d.settings.MaxConversations, detail, d.settled())
-	if err != nil || !ok || listing.Truncated {
-		// A range over the limit is counted as a first read counts it (bucket by bucket,
-		// or with the usual warning).
-		return false, err
-	}
-	r.planned("settled listing")
-	r.settledRows.Add(int64(reused))
-	add(listing.Conversations)
-	return true, nil
-}
-
-// keepsRows says whether a count whose listing has count rows (it reads at most limit)
-// holds them for the next refresh rather than streaming them: only with incremental
-// refresh on, and only if they fit what the cache may keep.
-func (d *Datasource) keepsRows(count, limit int) bool {
-	return d.settled() != (agentsight.Settled{}) && d.client.KeepsSettledRows(min(count, limit))
-}
-
-// keepListing is ListEach for a count whose settled rows the next refresh reuses: it keeps
-// the rows (a count's detail holds little more than their starts) so that they can be
-// stored.
-func (d *Datasource) keepListing(ctx context.Context, f agentsight.Filters, limit int, detail agentsight.Detail, first *agentsight.ConversationPage, add func([]agentsight.Conversation)) (*agentsight.Listing, error) {
-	listing, err := d.client.ListRest(ctx, f, limit, detail, first)
-	if err != nil {
-		return nil, err
-	}
-	add(listing.Conversations)
-	d.client.KeepSettled(f, detail, listing, d.settled())
-	return listing, nil
 }
 
 // countInto adds conversations to series at their start, in the group of their groupBy
@@ -235,7 +200,7 @@ func (d *Datasource) countPerBucket(ctx context.Context, r *run, f agentsight.Fi
 	return forEach(ctx, series.Buckets.N, d.client.Concurrency(), func(ctx context.Context, i int) error {
 		bf := f
 		bf.StartedAfter, bf.StartedBefore = series.Buckets.Bounds(i, r.from, r.to)
-		n, reused, err := d.client.CountSettled(ctx, bf, settled)
+		n, reused, err := d.client.Count(ctx, bf, settled)
 		if err != nil {
 			return err
 		}
@@ -272,26 +237,21 @@ func (d *Datasource) countTotal(ctx context.Context, r *run) (int, error) {
 	return total, nil
 }
 
-// countOne is the number of conversations f selects: from the first page of a listing that
-// another query of the request reads anyway (no request of its own), or with one
-// page_size=1 request.
+// countOne is the number of conversations f selects: from a listing that another query of
+// the request reads anyway (no request of its own; its rows in range when it is whole), or
+// with one page_size=1 request.
 func (d *Datasource) countOne(ctx context.Context, r *run, f agentsight.Filters) (int, error) {
 	if rows := r.listed.rows(f); rows > 0 {
-		// The settled rows and the tail that listing reads anyway count the range too.
-		listing, reused, ok, err := d.client.ListSettledTail(ctx, f, rows, agentsight.Summary, d.settled())
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			r.planned("settled listing")
-			r.settledRows.Add(int64(reused))
+		listing, err := d.listAll(ctx, r, f, rows, agentsight.Summary)
+		if err == nil {
 			return listing.Count, nil
 		}
-		first, err := d.client.ListFirstPage(ctx, f, agentsight.StartsGroupedBy(""))
-		if err != nil {
+		if ctx.Err() != nil {
 			return 0, err
 		}
-		return first.Count, nil
+		// The listing failed for the query that shares it (a page it could not read): the
+		// total still has its own page_size=1 request.
 	}
-	return d.client.CountConversations(ctx, f)
+	n, _, err := d.client.Count(ctx, f, agentsight.Settled{})
+	return n, err
 }

@@ -260,12 +260,12 @@ func TestWorkStopsWhenEveryViewerHasGone(t *testing.T) {
 func TestPanicInSharedAnswerIsEachViewersError(t *testing.T) {
 	e, api := newGatedEnv(t)
 	var faults atomic.Int32
-	opts := e.ds.settings.ClientOptions(nil)
-	opts.PageFault = func(page int) {
-		if page == 2 && faults.Add(1) == 1 {
+	opts := e.ds.settings.ClientOptions(&http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Query().Get("page") == "2" && faults.Add(1) == 1 {
 			panic("fault injected on page 2")
 		}
-	}
+		return http.DefaultTransport.RoundTrip(req)
+	})})
 	client, err := agentsight.New(opts)
 	if err != nil {
 		t.Fatal(err)

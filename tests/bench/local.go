@@ -116,7 +116,7 @@ func coreRun(ctx context.Context, pages *pageFile, query string, size, pageSize 
 	f := agentsight.Filters{StartedAfter: from, StartedBefore: to}
 	var fr data.Frames
 	if query == "table" {
-		listing, err := c.ListAll(ctx, f, size, agentsight.Summary)
+		listing, err := c.List(ctx, agentsight.ListRequest{Filters: f, Limit: size, Detail: agentsight.Summary})
 		if err != nil {
 			return 0, err
 		}
@@ -124,19 +124,15 @@ func coreRun(ctx context.Context, pages *pageFile, query string, size, pageSize 
 	} else {
 		// The count decodes what the plugin's grouped count decodes: the id, the start and
 		// the group-by field.
-		detail := agentsight.StartsGroupedBy("language")
-		first, err := c.ListFirstPage(ctx, f, detail)
-		if err != nil {
-			return 0, err
-		}
 		series := frames.NewCountSeries(frames.NewBuckets(from, to, time.Hour), "language")
-		_, err = c.ListEach(ctx, f, size, detail, first, func(convs []agentsight.Conversation) {
-			for i := range convs {
-				if t := convs[i].StartedAt; t != nil {
-					series.Add(frames.FieldValue(&convs[i], "language"), *t, 1)
+		_, err = c.List(ctx, agentsight.ListRequest{Filters: f, Limit: size, Detail: agentsight.StartsGroupedBy("language"),
+			Visit: func(convs []agentsight.Conversation) {
+				for i := range convs {
+					if t := convs[i].StartedAt; t != nil {
+						series.Add(frames.FieldValue(&convs[i], "language"), *t, 1)
+					}
 				}
-			}
-		})
+			}})
 		if err != nil {
 			return 0, err
 		}
