@@ -47,7 +47,7 @@ export function parseGoDuration(text: string): number | undefined {
 }
 
 const BUCKET_UNIT = /^([0-9]{1,5})([dwMy])$/;
-const BUCKET_UNIT_SECONDS: Record<string, number> = QUERY_JSON.bucketUnitSeconds;
+const BUCKET_UNIT_SECONDS: Record<string, number> = QUERY_JSON.bucket.unitSeconds;
 
 /**
  * Parses a bucket as the backend does (models.parseBucket): a Go duration, or Grafana's
@@ -68,7 +68,7 @@ export function bucketDurationError(text: string): string | undefined {
   if (ms === undefined) {
     return 'Not a duration: use a number and a unit, e.g. 5m, 1h, 1d';
   }
-  if (ms < QUERY_JSON.minBucketSeconds * 1000 || ms > QUERY_JSON.maxBucketSeconds * 1000) {
+  if (ms < QUERY_JSON.bucket.minSeconds * 1000 || ms > QUERY_JSON.bucket.maxSeconds * 1000) {
     return 'Use a bucket from 1m to 366d';
   }
   return undefined;
