@@ -1,4 +1,4 @@
-import { DataSourceJsonData } from '@grafana/data';
+import { DataSourceApi, DataSourceJsonData, TimeRange } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
 import FILTERS_JSON from './generated/filters.json';
@@ -192,3 +192,15 @@ export interface ValueOption {
   text: string;
   value: string;
 }
+
+/** What the editors need of the data source: the distinct values of a field seen in a range, for drop-downs. */
+export interface ValuesSource {
+  getValues(field: ValueField, range?: TimeRange): Promise<ValueOption[]>;
+}
+
+/**
+ * The data source as the editors see it: Grafana's API and the values of a field. The editors
+ * and the variable support are typed with it, not with the DataSource class, which registers
+ * them: no import circle.
+ */
+export type EditorDataSource = DataSourceApi<AgentSightQuery, AgentSightOptions> & ValuesSource;

@@ -4,9 +4,8 @@ import { QueryEditorProps } from '@grafana/data';
 import { EditorFieldGroup, EditorHeader, EditorRows } from '@grafana/plugin-ui';
 import { Alert, RadioButtonGroup, Text } from '@grafana/ui';
 
-import type { DataSource } from '../datasource';
 import { hasConversationId, hasFilters } from '../query';
-import { AgentSightOptions, AgentSightQuery, QueryType, takesOption } from '../types';
+import { AgentSightOptions, AgentSightQuery, EditorDataSource, QueryType, takesOption } from '../types';
 import { EditorGroup } from './query/EditorGroup';
 import { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS } from './query/fields';
 import { FilterFields } from './query/FilterFields';
@@ -14,7 +13,7 @@ import { BucketField, ConversationField, GroupByField, LimitField, ValueFieldFie
 
 export { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS };
 
-export type Props = QueryEditorProps<DataSource, AgentSightQuery, AgentSightOptions>;
+export type Props = QueryEditorProps<EditorDataSource, AgentSightQuery, AgentSightOptions>;
 
 // The buttons wrap onto a second line in a narrow editor instead of being clipped.
 const wrappingRadio = css({ flexWrap: 'wrap', height: 'auto' });
@@ -105,7 +104,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
           <FilterFields
             filters={query.filters}
             queryType={queryType}
-            datasource={datasource}
+            getValues={(field, r) => datasource.getValues(field, r)}
             range={range}
             onCommit={(filters) => commit({ ...query, filters })}
           />
