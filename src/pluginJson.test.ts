@@ -1,8 +1,9 @@
+import fs from 'fs';
+import path from 'path';
 import { CoreApp, DataQueryRequest, dateTime } from '@grafana/data';
 import { BackendSrv, setBackendSrv } from '@grafana/runtime';
 import { lastValueFrom, of } from 'rxjs';
 
-import pluginJson from '../plugin.json';
 import { DataSource } from './datasource';
 import { instanceSettings } from './testFixtures';
 import { AgentSightQuery } from './types';
@@ -13,6 +14,10 @@ import { AgentSightQuery } from './types';
  * end registers without its flag is code no user can reach. The annotation settings, for one,
  * list only data sources with "annotations": true.
  */
+
+const pluginJson: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../plugin.json'), 'utf8')
+);
 
 type Capability = 'queries' | 'annotations' | 'variables' | 'logs';
 
@@ -70,7 +75,7 @@ describe('plugin.json declares what the front end registers', () => {
     ['logs', ['logs']],
     ['metrics', ['queries', 'variables']],
   ])('a plugin.json without %s is refused', async (flag, missing) => {
-    const { [flag]: _dropped, ...rest } = pluginJson as Record<string, unknown>;
+    const { [flag]: _dropped, ...rest } = pluginJson;
     expect(missingFlags(await registered(), rest)).toEqual(missing);
   });
 });
