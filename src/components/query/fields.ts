@@ -99,7 +99,7 @@ export const FILTER_FIELDS = Object.fromEntries(
     const input = FILTER_INPUTS[key];
     return [key, { ...described(key), ...input, kind: stringFilterKind(key) }];
   })
-) as Record<StringFilterKey, FilterField & { tooltip: string }>;
+) as Record<StringFilterKey, FilterField>;
 
 /** The string filters in the order the editor shows them. */
 export const STRING_FILTER_ORDER: readonly StringFilterKey[] = STRING_FILTER_KEYS;
