@@ -2,7 +2,8 @@ import { CoreApp, DataQueryRequest, dateTime, ScopedVars } from '@grafana/data';
 import { BackendSrv, setBackendSrv } from '@grafana/runtime';
 import { lastValueFrom, of } from 'rxjs';
 
-import { AgentSightVariableSupport, DataSource } from './datasource';
+import { DataSource } from './datasource';
+import { AgentSightVariableSupport } from './variableSupport';
 import { AgentSightQuery, AgentSightVariableQuery } from './types';
 import { instanceSettings } from './testFixtures';
 

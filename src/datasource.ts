@@ -1,7 +1,6 @@
 import {
   AdHocVariableFilter,
   CoreApp,
-  CustomVariableSupport,
   DataSourceGetTagKeysOptions,
   DataSourceGetTagValuesOptions,
   MetricFindValue,
@@ -14,13 +13,11 @@ import {
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
-import { VariableQueryEditor } from './components/VariableQueryEditor';
-import { hasConversationId, hasFilters, toVariableQuery } from './query';
+import { hasConversationId, hasFilters } from './query';
 import {
   AgentSightFilters,
   AgentSightOptions,
   AgentSightQuery,
-  AgentSightVariableQuery,
   BOOLEAN_FILTER_KEYS,
   DEFAULT_QUERY,
   FILTER_SPECS,
@@ -28,19 +25,21 @@ import {
   STRING_FILTER_KEYS,
   ValueField,
   ValueOption,
+  ValuesSource,
   VALUE_FIELDS,
 } from './types';
+import { AgentSightVariableSupport } from './variableSupport';
 
 /** How many (field, range) lists of the `values` resource the drop-downs keep. */
 const VALUES_CACHE_SIZE = 32;
 
-export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSightOptions> {
+export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSightOptions> implements ValuesSource {
   /** The drop-downs' values per field and range, so that opening a drop-down again does not refetch. */
   private readonly valuesCache = new Map<string, Promise<ValueOption[]>>();
 
   constructor(instanceSettings: DataSourceInstanceSettings<AgentSightOptions>) {
     super(instanceSettings);
-    this.variables = new AgentSightVariableSupport(this);
+    this.variables = new AgentSightVariableSupport((request) => this.query(request));
     // Annotation queries are edited with the query editor and answered by the backend's
     // `annotations` query type (time, timeEnd, title, text, tags: no field mapping needed).
     this.annotations = {
@@ -195,24 +194,6 @@ export class DataSource extends DataSourceWithBackend<AgentSightQuery, AgentSigh
       this.valuesCache.delete(this.valuesCache.keys().next().value!);
     }
     return request;
-  }
-}
-
-/** Dashboard variables whose options are the distinct values of one field (a `values` query). */
-export class AgentSightVariableSupport extends CustomVariableSupport<DataSource, AgentSightVariableQuery> {
-  editor = VariableQueryEditor;
-
-  constructor(private readonly datasource: DataSource) {
-    super();
-  }
-
-  /** Runs the variable's values query; its readable definition (`query`) stays in the dashboard. */
-  query(request: DataQueryRequest<AgentSightVariableQuery>): Observable<DataQueryResponse> {
-    const targets = request.targets.map((t): AgentSightQuery => {
-      const { query: _definition, ...values } = toVariableQuery(t);
-      return { ...values, refId: t.refId || 'A' };
-    });
-    return this.datasource.query({ ...request, targets });
   }
 }
 

@@ -12,7 +12,7 @@ import {
 } from './settingsValidation';
 
 // The shared cases: what the page says of a stored value is what pkg/models says of it (without
-// its "settings: " prefix and ", got …" suffix). A Go test can read the same file.
+// its "settings: " prefix and ", got …" suffix); pkg/models TestSettingsCasesAgreeWithThePage runs the same file.
 describe('settingError agrees with the backend', () => {
   it.each(cases.map((c) => [c.key, c.value, c.message] as const))('%s = %p → %p', (key, value, message) => {
     expect(settingError(key as SettingKey, value)).toBe(message ?? undefined);

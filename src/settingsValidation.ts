@@ -107,7 +107,7 @@ function urlError(spec: SettingSpec, value: unknown): string | undefined {
   if (raw === '') {
     return undefined; // the default URL applies
   }
-  const shown = JSON.stringify(stripCredentials(raw));
+  const shown = JSON.stringify(shownURL(raw));
   const schemes = spec.schemes ?? ['http', 'https'];
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase();
   // Go finds a host only after "scheme://"; the browser also reads "http:host" as one.
@@ -135,6 +135,20 @@ function urlError(spec: SettingSpec, value: unknown): string | undefined {
     return `${spec.label} ${shown} must not have a query or fragment`;
   }
   return undefined;
+}
+
+/**
+ * The URL as messages quote it, as pkg/models.validateURL does: without credentials, without a
+ * query or fragment (which may hold a token), and at most 120 characters.
+ */
+function shownURL(raw: string): string {
+  let shown = stripCredentials(raw);
+  const query = shown.search(/[?#]/);
+  if (query >= 0) {
+    shown = `${shown.slice(0, query)}…`;
+  }
+  const chars = [...shown];
+  return chars.length > 120 ? `${chars.slice(0, 120).join('')}…` : shown;
 }
 
 function schemeMessage(spec: SettingSpec, shown: string, schemes: string[]): string {

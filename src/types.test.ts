@@ -1,62 +1,80 @@
-import fs from 'fs';
-import path from 'path';
-
+import QUERY_JSON from './generated/query.json';
 import { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS } from './components/QueryEditor';
+import { bucketError } from './components/query/OptionFields';
 import {
+  AgentSightQuery,
+  AgentSightSecureJsonData,
   DEFAULT_QUERY,
   DEFAULT_SETTINGS,
-  FILTER_KEYS,
-  FILTER_KEYS_CHECKED,
-  GROUP_BY_OPTIONS,
+  FILTER_SPECS,
   JSON_DATA_KEYS,
-  QUERY_KEYS,
   QUERY_TYPES,
-  SECURE_JSON_DATA_KEYS,
-  VALUE_FIELDS,
 } from './types';
+import { SETTINGS, SETTING_KEYS } from './settingsValidation';
 
-// The names the Go backend uses (pkg/models); both sides test against this file.
-const modelFields: Record<string, string[]> = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../pkg/models/testdata/model_fields.json'), 'utf8')
-);
+/**
+ * Accepts an array only if it lists every key of T and nothing else: the compiler holds these
+ * lists to the hand-written interfaces, and the tests below hold them to the generated files.
+ */
+function checkKeys<T>() {
+  return <K extends ReadonlyArray<keyof T>>(
+    keys: K & (Exclude<keyof T, K[number]> extends never ? unknown : { missingKeys: Exclude<keyof T, K[number]> })
+  ): ReadonlyArray<keyof T & string> => keys as unknown as ReadonlyArray<keyof T & string>;
+}
+
+// DataQuery's own `hide`, `key` and `datasource` are Grafana's, not ours.
+const QUERY_KEYS = checkKeys<Omit<AgentSightQuery, 'hide' | 'key' | 'datasource'>>()([
+  'refId',
+  'queryType',
+  'filters',
+  'groupBy',
+  'bucket',
+  'conversationId',
+  'limit',
+  'field',
+  'format',
+  'adhocFilters',
+]);
+const SECURE_JSON_DATA_KEYS = checkKeys<AgentSightSecureJsonData>()(['apiKey']);
 
 const sorted = (a: readonly string[]) => [...a].sort();
 
-describe('types agree with pkg/models/testdata/model_fields.json', () => {
-  it.each([
-    ['query', QUERY_KEYS],
-    ['filters', FILTER_KEYS],
-    ['filters', FILTER_KEYS_CHECKED],
-    ['queryTypes', QUERY_TYPES],
-    ['groupBy', GROUP_BY_OPTIONS],
-    ['valueFields', VALUE_FIELDS],
-    ['jsonData', JSON_DATA_KEYS],
-    ['secureJsonData', SECURE_JSON_DATA_KEYS],
-  ])('%s', (name, ours) => {
-    expect(modelFields[name]).toBeDefined();
-    expect(sorted(ours)).toEqual(sorted(modelFields[name]));
+describe('the interfaces agree with src/generated/', () => {
+  it('the query interface has the keys ParseQuery reads (refId is the SDK’s)', () => {
+    expect(sorted(QUERY_KEYS)).toEqual(sorted(['refId', ...QUERY_JSON.keys]));
   });
 
-  it('has no section the front end does not check', () => {
-    expect(Object.keys(modelFields).sort()).toEqual(
-      ['query', 'filters', 'queryTypes', 'groupBy', 'valueFields', 'jsonData', 'secureJsonData'].sort()
-    );
+  it('the secret is the one secure setting', () => {
+    expect(SECURE_JSON_DATA_KEYS).toEqual(SETTING_KEYS.filter((k) => SETTINGS[k].kind === 'secret'));
   });
 
   it('defaults use only known names', () => {
-    expect(sorted(Object.keys(DEFAULT_SETTINGS.jsonData))).toEqual(sorted(modelFields.jsonData));
+    expect(sorted(Object.keys(DEFAULT_SETTINGS.jsonData))).toEqual(sorted(JSON_DATA_KEYS));
     for (const key of Object.keys(DEFAULT_QUERY)) {
-      expect(modelFields.query).toContain(key);
+      expect(QUERY_KEYS).toContain(key);
     }
-    expect(modelFields.queryTypes).toContain(DEFAULT_QUERY.queryType);
+    expect(QUERY_TYPES).toContain(DEFAULT_QUERY.queryType);
   });
 
-  it('the editor offers every query type', () => {
-    expect(QUERY_TYPE_OPTIONS.map((o) => o.value)).toEqual([...QUERY_TYPES]);
-    expect(BUCKET_OPTIONS.map((o) => o.value)).toContain('total');
+  it('lists the filters in the editor order, each once', () => {
+    expect(FILTER_SPECS.map((f) => f.order)).toEqual(FILTER_SPECS.map((_, i) => i));
+    expect(new Set(FILTER_SPECS.map((f) => f.key)).size).toBe(FILTER_SPECS.length);
+  });
+});
+
+describe('the editor', () => {
+  it('offers every query type, with its label', () => {
+    expect(QUERY_TYPE_OPTIONS.map((o) => o.value)).toEqual(Object.keys(QUERY_JSON.queryTypes));
+    expect(QUERY_TYPE_OPTIONS.every((o) => o.label && o.description)).toBe(true);
   });
 
-  it('defaults match the design', () => {
+  it('offers only buckets the backend accepts', () => {
+    for (const { value } of BUCKET_OPTIONS) {
+      expect(bucketError(value!)).toBeUndefined();
+    }
+  });
+
+  it('keeps the defaults of the design', () => {
     // settings.json may gain settings; the design's own defaults stay.
     expect(DEFAULT_SETTINGS).toMatchObject({
       url: 'https://api.agentsight.io',

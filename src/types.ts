@@ -1,82 +1,93 @@
-import { DataSourceJsonData } from '@grafana/data';
+import { DataSourceApi, DataSourceJsonData, TimeRange } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
 import FILTERS_JSON from './generated/filters.json';
+import QUERY_JSON from './generated/query.json';
 import { SETTING_KEYS, SETTINGS, SettingKey } from './settingsValidation';
 
 /*
- * The query and settings model shared with the Go backend (pkg/models).
- * Every name here is checked against pkg/models/testdata/model_fields.json by src/types.test.ts.
+ * The query and settings model shared with the Go backend (pkg/models). The names, kinds and
+ * labels come from src/generated/ (query.json, filters.json, settings.json), which pkg/models
+ * generates from its tables and tests against ParseQuery and LoadSettings; only the shapes the
+ * generated files cannot give (the query's interface) are written here, and src/types.test.ts
+ * holds them to the files.
  */
 
 /** What a query reads. A query without `queryType` is a `count` query. */
-export const QUERY_TYPES = ['count', 'conversations', 'messages', 'attachments', 'values', 'annotations'] as const;
-export type QueryType = (typeof QUERY_TYPES)[number];
+export type QueryType = keyof typeof QUERY_JSON.queryTypes;
+export const QUERY_TYPES = Object.keys(QUERY_JSON.queryTypes) as QueryType[];
+
+/** A query type's label, description and the options of the query model it reads. */
+export interface QueryTypeSpec {
+  label: string;
+  description: string;
+  options: string[];
+}
+export const queryTypeSpec = (type: QueryType): QueryTypeSpec => QUERY_JSON.queryTypes[type];
+/** True when a query type reads the option (`groupBy`, `limit`, …). */
+export const takesOption = (type: QueryType, option: keyof AgentSightQuery): boolean =>
+  queryTypeSpec(type).options.includes(option);
 
 /**
- * The API's list filters, exactly as the Conversation API names them, in the editor's order.
- * src/generated/filters.json (generated from the Go client's table, agentsight.FilterParams)
- * gives each its kind, choices, label and help; src/types.test.ts holds this list to it.
+ * The API's list filters, exactly as the Conversation API names them, by kind: free text, one
+ * of fixed choices, or true/false.
  */
-export const FILTER_KEYS = [
-  'language',
-  'device',
-  'customer_id',
-  'customer_id__icontains',
-  'customer_ip_address',
-  'conversation_id',
-  'name',
-  'action_name',
-  'message_contains',
-  'has_messages',
-  'is_marked',
-  'has_feedback',
-  'feedback_sentiment',
-  'feedback_source',
-  'include_deleted',
-] as const;
-export type FilterKey = (typeof FILTER_KEYS)[number];
+export type TextFilterKey = keyof typeof FILTERS_JSON.text;
+export type ChoiceFilterKey = keyof typeof FILTERS_JSON.choice;
+export type BooleanFilterKey = keyof typeof FILTERS_JSON.boolean;
+export type StringFilterKey = TextFilterKey | ChoiceFilterKey;
+export type FilterKey = StringFilterKey | BooleanFilterKey;
+export type FilterKind = keyof typeof FILTERS_JSON;
 
 /** One filter of src/generated/filters.json. */
 export interface FilterSpec {
   key: FilterKey;
-  kind: 'text' | 'boolean' | 'choice';
-  choices?: string[];
+  kind: FilterKind;
   label: string;
   help: string;
+  /** Its place in the editor. */
+  order: number;
+  /** Conversations selected by different values never overlap (their counts may be added). */
+  oneValuePerConversation?: boolean;
+  choices?: string[];
 }
-export const FILTER_SPECS = FILTERS_JSON as FilterSpec[];
+
+/** Every filter, in the editor's order. */
+export const FILTER_SPECS: readonly FilterSpec[] = (Object.keys(FILTERS_JSON) as FilterKind[])
+  .flatMap((kind) =>
+    Object.entries(FILTERS_JSON[kind] as Record<string, Omit<FilterSpec, 'key' | 'kind'>>).map(
+      ([key, spec]): FilterSpec => ({ ...spec, key: key as FilterKey, kind })
+    )
+  )
+  .sort((a, b) => a.order - b.order);
 export const filterSpec = (key: FilterKey): FilterSpec => FILTER_SPECS.find((f) => f.key === key)!;
+
+export const FILTER_KEYS: readonly FilterKey[] = FILTER_SPECS.map((f) => f.key);
+/** Filters that are true, false or absent (any); the others hold strings. */
+export const BOOLEAN_FILTER_KEYS = FILTER_KEYS.filter((k): k is BooleanFilterKey => k in FILTERS_JSON.boolean);
+export const STRING_FILTER_KEYS = FILTER_KEYS.filter((k): k is StringFilterKey => !(k in FILTERS_JSON.boolean));
 
 /** A string filter holds one value, or several (a multi-value variable or a multi-select: one API call per value). */
 export type FilterValue = string | string[];
 
-/** Filters that are true, false or absent (any); the others hold strings. */
-export const BOOLEAN_FILTER_KEYS = [
-  'has_messages',
-  'is_marked',
-  'has_feedback',
-  'include_deleted',
-] as const satisfies readonly FilterKey[];
-export type BooleanFilterKey = (typeof BOOLEAN_FILTER_KEYS)[number];
-export type StringFilterKey = Exclude<FilterKey, BooleanFilterKey>;
-export const STRING_FILTER_KEYS = FILTER_KEYS.filter(
-  (k): k is StringFilterKey => !(BOOLEAN_FILTER_KEYS as readonly string[]).includes(k)
-);
-
 /** true: only conversations with the property; false: only those without; absent: any. */
 export type AgentSightFilters = { [K in StringFilterKey]?: FilterValue } & { [K in BooleanFilterKey]?: boolean };
 
+/** A conversation field: what a count can be grouped by and a `values` query lists. */
+export type ConversationField = keyof typeof QUERY_JSON.fields;
+const FIELDS = Object.keys(QUERY_JSON.fields) as ConversationField[];
+export const fieldLabel = (field: ConversationField): string => QUERY_JSON.fields[field].label;
+
 /** Conversation fields a count can be grouped by (`''` = one series). Count queries only. */
-export const GROUP_BY_OPTIONS = ['', 'language', 'device', 'country', 'city', 'customer_id'] as const;
-export type GroupBy = (typeof GROUP_BY_OPTIONS)[number];
+export type GroupBy = '' | ConversationField;
+export const GROUP_BY_OPTIONS: readonly GroupBy[] = ['', ...FIELDS.filter((f) => QUERY_JSON.fields[f].groupable)];
 
 /**
  * Fields whose distinct values a `values` query (and the editor drop-downs) returns. Not
  * `action_name`: the API filters by it but never returns it, so it has no list.
  */
-export const VALUE_FIELDS = ['language', 'device', 'country', 'city', 'customer_id'] as const;
-export type ValueField = (typeof VALUE_FIELDS)[number];
+export type ValueField = ConversationField;
+export const VALUE_FIELDS: readonly ValueField[] = FIELDS.filter((f) => QUERY_JSON.fields[f].listable);
 
 /** A dashboard variable reference (`$name`, `${name}`, `[[name]]`), resolved by applyTemplateVariables. */
 export type VariableText = `$${string}` | `[[${string}]]`;
@@ -123,20 +134,6 @@ export interface AgentSightVariableQuery extends AgentSightQuery {
   query?: string;
 }
 
-/** The query keys of the contract (DataQuery's own `hide`, `key` and `datasource` are Grafana's, not ours). */
-export const QUERY_KEYS = checkKeys<Omit<AgentSightQuery, 'hide' | 'key' | 'datasource'>>()([
-  'refId',
-  'queryType',
-  'filters',
-  'groupBy',
-  'bucket',
-  'conversationId',
-  'limit',
-  'field',
-  'format',
-  'adhocFilters',
-]);
-
 /**
  * The plugin's own jsonData settings: every entry of src/generated/settings.json (generated from
  * pkg/models) but the URL and the secret key. A number or duration is a string while the user's
@@ -176,9 +173,6 @@ export interface AgentSightSecureJsonData {
   apiKey?: string;
 }
 
-export const SECURE_JSON_DATA_KEYS = checkKeys<AgentSightSecureJsonData>()(['apiKey']);
-export const FILTER_KEYS_CHECKED = checkKeys<AgentSightFilters>()([...FILTER_KEYS]);
-
 /** Defaults of a new query. */
 export const DEFAULT_QUERY: Partial<AgentSightQuery> = {
   queryType: 'count',
@@ -199,12 +193,14 @@ export interface ValueOption {
   value: string;
 }
 
-/**
- * Returns a function that accepts an array only if it lists every key of T and nothing else,
- * so the runtime key lists above cannot drift from the interfaces.
- */
-function checkKeys<T>() {
-  return <K extends ReadonlyArray<keyof T>>(
-    keys: K & (Exclude<keyof T, K[number]> extends never ? unknown : { missingKeys: Exclude<keyof T, K[number]> })
-  ): ReadonlyArray<keyof T & string> => keys as unknown as ReadonlyArray<keyof T & string>;
+/** What the editors need of the data source: the distinct values of a field seen in a range, for drop-downs. */
+export interface ValuesSource {
+  getValues(field: ValueField, range?: TimeRange): Promise<ValueOption[]>;
 }
+
+/**
+ * The data source as the editors see it: Grafana's API and the values of a field. The editors
+ * and the variable support are typed with it, not with the DataSource class, which registers
+ * them: no import circle.
+ */
+export type EditorDataSource = DataSourceApi<AgentSightQuery, AgentSightOptions> & ValuesSource;

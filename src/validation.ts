@@ -47,7 +47,7 @@ export function parseGoDuration(text: string): number | undefined {
 }
 
 const BUCKET_UNIT = /^([0-9]{1,5})([dwMy])$/;
-const BUCKET_UNIT_SECONDS: Record<string, number> = QUERY_JSON.bucketUnitSeconds;
+const BUCKET_UNIT_SECONDS: Record<string, number> = QUERY_JSON.bucket.unitSeconds;
 
 /**
  * Parses a bucket as the backend does (models.parseBucket): a Go duration, or Grafana's
@@ -62,14 +62,27 @@ export function parseBucket(text: string): number | undefined {
   return parseGoDuration(b);
 }
 
+/** Whole seconds in the largest unit that divides them: 60 → 1m, 31622400 → 366d. */
+function shortDuration(seconds: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ];
+  const [unit, size] = units.find(([, n]) => seconds % n === 0) ?? ['s', 1];
+  return `${seconds / size}${unit}`;
+}
+
+const { minSeconds, maxSeconds } = QUERY_JSON.bucket;
+
 /** A count's bucket width, within the backend's bounds (src/generated/query.json). */
 export function bucketDurationError(text: string): string | undefined {
   const ms = parseBucket(text);
   if (ms === undefined) {
     return 'Not a duration: use a number and a unit, e.g. 5m, 1h, 1d';
   }
-  if (ms < QUERY_JSON.minBucketSeconds * 1000 || ms > QUERY_JSON.maxBucketSeconds * 1000) {
-    return 'Use a bucket from 1m to 366d';
+  if (ms < minSeconds * 1000 || ms > maxSeconds * 1000) {
+    return `Use a bucket from ${shortDuration(minSeconds)} to ${shortDuration(maxSeconds)}`;
   }
   return undefined;
 }

@@ -21,8 +21,9 @@ const (
 
 // FilterParam is one filter of GET /api/conversations/. This table is the one list of the
 // API's filters: the query model parses by it, the client sends by it, the fake API serves
-// by it and the front end and the README are checked against it. The time bounds are not in
-// it: a query's range always sets them.
+// by it and the front end and the README are checked against it (what editors show of each
+// filter is pkg/models' business). The time bounds are not in it: a query's range always
+// sets them.
 type FilterParam struct {
 	// Key is the query parameter.
 	Key  string
@@ -33,32 +34,30 @@ type FilterParam struct {
 	// value of: conversations selected by different values of it never overlap, so their
 	// counts may be added.
 	OneValuePerConversation bool
-	// Label is the name editors show; Help says what the filter matches.
-	Label, Help string
 }
 
 // filterParams follows today's API reference: the seed edition's filters, then the ones
 // added since. The values of feedback_source are not published: it is free text, and the
 // API's 400 names a value it does not know.
 var filterParams = []FilterParam{
-	{Key: "language", Kind: FilterText, OneValuePerConversation: true, Label: "Language", Help: "language code, exact (en, de)"},
-	{Key: "device", Kind: FilterText, OneValuePerConversation: true, Label: "Device", Help: "device type, exact (mobile, desktop)"},
-	{Key: "customer_id", Kind: FilterText, OneValuePerConversation: true, Label: "Customer ID", Help: "customer id, exact"},
-	{Key: "customer_id__icontains", Kind: FilterText, Label: "Customer contains", Help: "part of the customer id, any case"},
-	{Key: "customer_ip_address", Kind: FilterText, OneValuePerConversation: true, Label: "Customer IP", Help: "the customer's IP address, exact"},
-	{Key: "conversation_id", Kind: FilterText, OneValuePerConversation: true, Label: "Conversation ID", Help: "AgentSight's conversation identifier (text), exact"},
-	{Key: "name", Kind: FilterText, Label: "Name contains", Help: "part of the conversation's name, any case"},
-	{Key: "action_name", Kind: FilterText, Label: "Action name", Help: "an action the agent took (the API does not list actions: type the name)"},
-	{Key: "message_contains", Kind: FilterText, Label: "Message contains", Help: "text in any message, any case"},
-	{Key: "has_messages", Kind: FilterBool, Label: "Has messages", Help: "only conversations with (or without) messages"},
-	{Key: "is_marked", Kind: FilterBool, Label: "Marked", Help: "only marked (favourite) conversations, or only unmarked ones"},
-	{Key: "has_feedback", Kind: FilterBool, Label: "Has feedback", Help: "only conversations with (or without) feedback"},
-	{Key: "feedback_sentiment", Kind: FilterChoice, Choices: []string{"positive", "neutral", "negative"}, Label: "Feedback sentiment", Help: "the sentiment of the conversation's feedback"},
-	{Key: "feedback_source", Kind: FilterText, Label: "Feedback source", Help: "where the feedback came from, as AgentSight names it"},
-	{Key: "include_deleted", Kind: FilterBool, Label: "Include deleted", Help: "also soft-deleted conversations (the API leaves them out by default)"},
+	{Key: "language", Kind: FilterText, OneValuePerConversation: true},
+	{Key: "device", Kind: FilterText, OneValuePerConversation: true},
+	{Key: "customer_id", Kind: FilterText, OneValuePerConversation: true},
+	{Key: "customer_id__icontains", Kind: FilterText},
+	{Key: "customer_ip_address", Kind: FilterText, OneValuePerConversation: true},
+	{Key: "conversation_id", Kind: FilterText, OneValuePerConversation: true},
+	{Key: "name", Kind: FilterText},
+	{Key: "action_name", Kind: FilterText},
+	{Key: "message_contains", Kind: FilterText},
+	{Key: "has_messages", Kind: FilterBool},
+	{Key: "is_marked", Kind: FilterBool},
+	{Key: "has_feedback", Kind: FilterBool},
+	{Key: "feedback_sentiment", Kind: FilterChoice, Choices: []string{"positive", "neutral", "negative"}},
+	{Key: "feedback_source", Kind: FilterText},
+	{Key: "include_deleted", Kind: FilterBool},
 }
 
-// FilterParams returns the API's list filters in the order editors show them.
+// FilterParams returns the API's list filters, in the table's order.
 func FilterParams() []FilterParam { return slices.Clone(filterParams) }
 
 // LookupFilter returns the filter with the given query parameter.

@@ -71,7 +71,7 @@ var GroupByFields = agentsight.FieldNames()
 var ValueFields = agentsight.FieldNames()
 
 // FilterKeys are the API's filter parameters a query may set, from the client's table of
-// them (agentsight.FilterParams), in the order editors show them.
+// them (agentsight.FilterParams), in its order: the order of error messages and requests.
 var FilterKeys = func() []string {
 	params := agentsight.FilterParams()
 	keys := make([]string, len(params))

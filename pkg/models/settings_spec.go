@@ -181,8 +181,8 @@ func SettingsJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// spaced writes compact JSON with a space after each colon and comma and inside braces, as the
-// file was written by hand: { "label": "URL", "schemes": ["http", "https"] }.
+// spaced writes compact JSON with a space after each colon and comma and inside braces, so that
+// each setting reads as one line: { "label": "URL", "schemes": ["http", "https"] }.
 func spaced(compact []byte) []byte {
 	var b bytes.Buffer
 	inString, escaped := false, false

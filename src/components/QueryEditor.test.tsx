@@ -5,8 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { createDataFrame, dateTime, LoadingState, PanelData, TimeRange } from '@grafana/data';
 
 import { QueryEditor } from './QueryEditor';
-import type { DataSource } from '../datasource';
-import { AgentSightQuery, QueryType } from '../types';
+import { AgentSightQuery, EditorDataSource, QueryType } from '../types';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -30,7 +29,7 @@ function setup(query: Partial<AgentSightQuery> = {}, data?: PanelData) {
     { text: 'en', value: 'en' },
     { text: 'fr', value: 'fr' },
   ]);
-  const datasource = { getValues } as unknown as DataSource;
+  const datasource = { getValues } as unknown as EditorDataSource;
   const q: AgentSightQuery = { refId: 'A', ...query };
   const utils = render(
     <QueryEditor
@@ -312,6 +311,31 @@ describe('QueryEditor', () => {
     );
   });
 
+  it('a text filter holding a list shows each value and keeps the list', async () => {
+    const { onChange, user } = setup({ filters: { message_contains: ['refund', 'cancel', 'late'] } });
+    for (const v of ['refund', 'cancel', 'late']) {
+      expect(within(group('Filters')).getByText(v)).toBeInTheDocument();
+    }
+    expect(screen.queryByDisplayValue(/refund, cancel/)).not.toBeInTheDocument();
+    await user.click(screen.getAllByLabelText('Remove')[2]);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { message_contains: ['refund', 'cancel'] } });
+  });
+
+  it('a text filter left with one value of its list shows it as text', async () => {
+    const { onChange, rerender, onRunQuery, user } = setup({ filters: { message_contains: ['refund', 'cancel'] } });
+    await user.click(screen.getAllByLabelText('Remove')[1]);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { message_contains: 'refund' } });
+    rerender(
+      <QueryEditor
+        query={{ refId: 'A', filters: { message_contains: 'refund' } }}
+        onChange={onChange}
+        onRunQuery={onRunQuery}
+        datasource={{} as EditorDataSource}
+      />
+    );
+    expect(screen.getByLabelText('Message contains')).toHaveValue('refund');
+  });
+
   it('removing the last value removes the filter', async () => {
     const { onChange, user } = setup({ filters: { action_name: 'book', language: 'en' } });
     await user.click(screen.getAllByLabelText('Remove')[0]);
@@ -448,7 +472,7 @@ describe('QueryEditor', () => {
         query={{ refId: 'A', filters: { message_contains: 'b' } }}
         onChange={onChange}
         onRunQuery={onRunQuery}
-        datasource={{} as DataSource}
+        datasource={{} as EditorDataSource}
       />
     );
     expect(screen.getByLabelText('Message contains')).toHaveValue('b');

@@ -4,9 +4,8 @@ import { QueryEditorProps } from '@grafana/data';
 import { EditorFieldGroup, EditorHeader, EditorRows } from '@grafana/plugin-ui';
 import { Alert, RadioButtonGroup, Text } from '@grafana/ui';
 
-import type { DataSource } from '../datasource';
 import { hasConversationId, hasFilters } from '../query';
-import { AgentSightOptions, AgentSightQuery, QueryType } from '../types';
+import { AgentSightOptions, AgentSightQuery, EditorDataSource, QueryType, takesOption } from '../types';
 import { EditorGroup } from './query/EditorGroup';
 import { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS } from './query/fields';
 import { FilterFields } from './query/FilterFields';
@@ -14,10 +13,7 @@ import { BucketField, ConversationField, GroupByField, LimitField, ValueFieldFie
 
 export { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS };
 
-export type Props = QueryEditorProps<DataSource, AgentSightQuery, AgentSightOptions>;
-
-// The query types that read a listing up to a limit.
-const LIMITED_TYPES: QueryType[] = ['conversations', 'messages', 'attachments', 'annotations'];
+export type Props = QueryEditorProps<EditorDataSource, AgentSightQuery, AgentSightOptions>;
 
 // The buttons wrap onto a second line in a narrow editor instead of being clipped.
 const wrappingRadio = css({ flexWrap: 'wrap', height: 'auto' });
@@ -28,16 +24,20 @@ const executedCalls = css({ overflowWrap: 'anywhere' });
 export function changeQueryType(query: AgentSightQuery, queryType: QueryType): AgentSightQuery {
   const { groupBy, bucket, conversationId, limit, field, ...rest } = query;
   const next: AgentSightQuery = { ...rest, queryType };
-  if (queryType === 'count') {
-    Object.assign(next, { groupBy: groupBy ?? '', bucket: bucket ?? '' });
+  const takes = (option: keyof AgentSightQuery) => takesOption(queryType, option);
+  if (takes('groupBy')) {
+    next.groupBy = groupBy ?? '';
   }
-  if ((queryType === 'messages' || queryType === 'attachments') && conversationId !== undefined) {
+  if (takes('bucket')) {
+    next.bucket = bucket ?? '';
+  }
+  if (takes('conversationId') && conversationId !== undefined) {
     next.conversationId = conversationId;
   }
-  if (LIMITED_TYPES.includes(queryType) && limit !== undefined) {
+  if (takes('limit') && limit !== undefined) {
     next.limit = limit;
   }
-  if (queryType === 'values') {
+  if (takes('field')) {
     next.field = field ?? 'language';
   }
   return next;
@@ -45,8 +45,7 @@ export function changeQueryType(query: AgentSightQuery, queryType: QueryType): A
 
 /** True when the backend reads one conversation by its id, so that filters and range do not apply. */
 export function readsOneConversation(query: AgentSightQuery): boolean {
-  const type = query.queryType ?? 'count';
-  return (type === 'messages' || type === 'attachments') && hasConversationId(query);
+  return takesOption(query.queryType ?? 'count', 'conversationId') && hasConversationId(query);
 }
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource, range, data }: Props) {
@@ -105,7 +104,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
           <FilterFields
             filters={query.filters}
             queryType={queryType}
-            datasource={datasource}
+            getValues={(field, r) => datasource.getValues(field, r)}
             range={range}
             onCommit={(filters) => commit({ ...query, filters })}
           />
@@ -114,13 +113,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
 
       <EditorGroup title="Options">
         <EditorFieldGroup>
-          {queryType === 'count' && <GroupByField query={query} onCommit={commit} />}
-          {queryType === 'count' && <BucketField query={query} onCommit={commit} />}
-          {(queryType === 'messages' || queryType === 'attachments') && (
-            <ConversationField query={query} onCommit={commit} />
-          )}
-          {LIMITED_TYPES.includes(queryType) && <LimitField query={query} onCommit={commit} />}
-          {queryType === 'values' && <ValueFieldField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'groupBy') && <GroupByField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'bucket') && <BucketField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'conversationId') && <ConversationField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'limit') && <LimitField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'field') && <ValueFieldField query={query} onCommit={commit} />}
         </EditorFieldGroup>
       </EditorGroup>
 

@@ -4,8 +4,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { VariableQueryEditor } from './VariableQueryEditor';
-import type { DataSource } from '../datasource';
-import { AgentSightVariableQuery } from '../types';
+import { AgentSightVariableQuery, EditorDataSource } from '../types';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -24,7 +23,7 @@ function setup(query: AgentSightVariableQuery | string) {
       query={query as AgentSightVariableQuery}
       onChange={onChange}
       onRunQuery={jest.fn()}
-      datasource={{ getValues } as unknown as DataSource}
+      datasource={{ getValues } as unknown as EditorDataSource}
     />
   );
   return { onChange, getValues, user: userEvent.setup({ delay: null }) };

@@ -3,14 +3,13 @@ import { QueryEditorProps } from '@grafana/data';
 import { EditorFieldGroup, EditorRows } from '@grafana/plugin-ui';
 import { Text } from '@grafana/ui';
 
-import type { DataSource } from '../datasource';
 import { toVariableQuery, variableDefinition } from '../query';
-import { AgentSightOptions, AgentSightQuery, AgentSightVariableQuery } from '../types';
+import { AgentSightOptions, AgentSightQuery, AgentSightVariableQuery, EditorDataSource } from '../types';
 import { EditorGroup } from './query/EditorGroup';
 import { FilterFields } from './query/FilterFields';
 import { ValueFieldField } from './query/OptionFields';
 
-type Props = QueryEditorProps<DataSource, AgentSightVariableQuery, AgentSightOptions, AgentSightVariableQuery>;
+type Props = QueryEditorProps<EditorDataSource, AgentSightVariableQuery, AgentSightOptions, AgentSightVariableQuery>;
 
 /**
  * The variable's query: the field whose distinct values (in the dashboard's range) become the
@@ -38,7 +37,7 @@ export function VariableQueryEditor({ query, onChange, datasource, range }: Prop
         <FilterFields
           filters={q.filters}
           queryType="values"
-          datasource={datasource}
+          getValues={(field, r) => datasource.getValues(field, r)}
           range={range}
           onCommit={(filters) => emit({ ...q, filters })}
         />

@@ -22,9 +22,15 @@ test('switching to Conversations runs a table query', async ({ panelEditPage, re
   await panelEditPage.datasource.set(ds.name);
   await panelEditPage.setVisualization('Table');
   const row = panelEditPage.getQueryEditorRow('A');
-  const queryReq = panelEditPage.waitForQueryDataRequest();
+  const queryReq = panelEditPage.waitForQueryDataRequest((r) =>
+    (r.postDataJSON()?.queries ?? []).some((q: { queryType?: string }) => q.queryType === 'conversations')
+  );
   await row.getByText('Conversations', { exact: true }).click({ force: true });
-  await expect(await queryReq).toBeTruthy();
+  // The query sent is a conversations query without the count's options.
+  const sent = (await queryReq).postDataJSON().queries[0];
+  expect(sent).toMatchObject({ refId: 'A', queryType: 'conversations' });
+  expect(sent).not.toHaveProperty('groupBy');
+  expect(sent).not.toHaveProperty('bucket');
   await expect(row.getByLabel('Limit')).toBeVisible();
   await expect(panelEditPage.refreshPanel()).toBeOK();
 });

@@ -3,7 +3,6 @@ import { SelectableValue, TimeRange } from '@grafana/data';
 import { EditorField, EditorFieldGroup } from '@grafana/plugin-ui';
 import { Combobox, Input, MultiSelect, Text } from '@grafana/ui';
 
-import type { DataSource } from '../../datasource';
 import {
   AgentSightFilters,
   filterSpec,
@@ -12,6 +11,7 @@ import {
   StringFilterKey,
   ValueField,
   ValueOption,
+  ValuesSource,
   VALUE_FIELDS,
 } from '../../types';
 import {
@@ -30,7 +30,8 @@ interface Props {
   filters: AgentSightFilters | undefined;
   /** Decides which choices of the boolean filters apply. */
   queryType: QueryType;
-  datasource: DataSource;
+  /** The values seen of a field, for its drop-down. */
+  getValues: ValuesSource['getValues'];
   range?: TimeRange;
   onCommit: (filters: AgentSightFilters) => void;
 }
@@ -52,7 +53,7 @@ export function setFilter(
 }
 
 /** Every filter of the query model, each with its label tied to its control. */
-export function FilterFields({ filters, queryType, datasource, range, onCommit }: Props) {
+export function FilterFields({ filters, queryType, getValues, range, onCommit }: Props) {
   const id = useId();
   const commit = (key: keyof AgentSightFilters, value: FilterValue | boolean | undefined) =>
     onCommit(setFilter(filters, key, value));
@@ -81,7 +82,18 @@ export function FilterFields({ filters, queryType, datasource, range, onCommit }
             ) : isValueField(key) && field.kind === 'select' ? (
               <SelectFilter
                 inputId={inputId}
-                fetchValues={() => datasource.getValues(key, range)}
+                fetchValues={() => getValues(key, range)}
+                allowCustomValue
+                placeholder={field.placeholder}
+                value={filters?.[key]}
+                onCommit={(v) => commit(key, v)}
+              />
+            ) : valueCount(filters?.[key]) > 1 ? (
+              // Several typed values (a list written in JSON or provisioned) stay several
+              // values, as in the select filters: each can be removed, more can be typed.
+              <SelectFilter
+                inputId={inputId}
+                fetchValues={async () => []}
                 allowCustomValue
                 placeholder={field.placeholder}
                 value={filters?.[key]}
@@ -127,12 +139,22 @@ interface TextFilterProps {
   id: string;
   placeholder: string;
   hint?: string;
+  /** At most one non-empty value. */
   value: FilterValue | undefined;
   onCommit: (v: string) => void;
 }
 
+/** How many values a filter holds; empty ones are not sent, so they do not count. */
+function valueCount(value: FilterValue | boolean | undefined): number {
+  if (typeof value === 'boolean' || value === undefined) {
+    return 0;
+  }
+  return (Array.isArray(value) ? value : [value]).filter((v) => v.trim() !== '').length;
+}
+
+/** One typed value; a filter holding several is shown by SelectFilter, so none is ever joined. */
 function TextFilter({ id, placeholder, hint, value, onCommit }: TextFilterProps) {
-  const saved = Array.isArray(value) ? value.join(', ') : (value ?? '');
+  const saved = Array.isArray(value) ? (value.find((v) => v.trim() !== '') ?? '') : (value ?? '');
   const input = useCommittedText(saved, (text) => onCommit(text.trim()));
   if (!hint) {
     return <Input id={id} width={26} placeholder={placeholder} {...input} />;

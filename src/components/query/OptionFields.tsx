@@ -5,7 +5,7 @@ import { Combobox, ComboboxOption, Input, Select } from '@grafana/ui';
 
 import { AgentSightQuery, BUCKET_TOTAL, GROUP_BY_OPTIONS, VariableText } from '../../types';
 import { bucketDurationError, hasVariable } from '../../validation';
-import { BUCKET_OPTIONS, FIELD_OPTIONS, GROUP_BY_LABELS } from './fields';
+import { BUCKET_OPTIONS, FIELD_OPTIONS, groupByLabel } from './fields';
 import { useCommittedText } from './useCommittedText';
 import { variableOptions, withCurrent } from './variables';
 
@@ -18,7 +18,7 @@ const toCombobox = (options: Array<SelectableValue<string>>): Array<ComboboxOpti
   options.map((o) => ({ label: o.label ?? o.value ?? '', value: o.value ?? '', description: o.description }));
 
 const GROUP_BY_CHOICES: Array<SelectableValue<string>> = GROUP_BY_OPTIONS.map((g) => ({
-  label: GROUP_BY_LABELS[g],
+  label: groupByLabel(g),
   value: g,
   description: g === '' ? 'One series' : undefined,
 }));
