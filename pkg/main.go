@@ -19,6 +19,9 @@ func main() {
 	if err != nil {
 		log.DefaultLogger.Error("invalid plugin setting", "error", err.Error())
 	}
+	// The budget is the process's: Go's soft memory limit (unless GOMEMLIMIT is set) and twice
+	// what the data sources keep between queries.
+	plugin.LimitMemory(budget, os.Getenv)
 	factory := plugin.NewFactory(budget)
 	if err := datasource.Manage(PluginID, factory.NewInstance, datasource.ManageOpts{}); err != nil {
 		log.DefaultLogger.Error(err.Error())

@@ -9,10 +9,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 )
 
-// DefaultBudgetBytes is the memory one plugin process keeps between queries, for every
-// data source it serves together, when the administrator sets nothing.
-const DefaultBudgetBytes = 256 << 20
-
 // Budget is the memory a plugin process keeps between queries: response bodies and the values
 // kept with them (settled rows, see settled.go), for every data source instance it serves.
 // Entries are evicted least recently used first whichever instance they belong to, and each

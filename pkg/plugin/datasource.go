@@ -72,10 +72,10 @@ type Factory struct {
 	current map[string]*Datasource
 }
 
-// NewFactory returns the factory of a plugin process whose instances keep at most
-// budgetBytes between queries, together.
+// NewFactory returns the factory of a plugin process whose memory budget is budgetBytes:
+// its instances keep at most KeptBytes of it between queries, together.
 func NewFactory(budgetBytes int64) *Factory {
-	return &Factory{budget: agentsight.NewBudget(budgetBytes), current: map[string]*Datasource{}}
+	return &Factory{budget: agentsight.NewBudget(KeptBytes(budgetBytes)), current: map[string]*Datasource{}}
 }
 
 // Budget is the memory budget the factory's instances share.
@@ -119,7 +119,7 @@ func instanceIdentity(ctx context.Context, s backend.DataSourceInstanceSettings)
 // makes its instances with a Factory. It never fails: a bad setting becomes the error of
 // every query and of the health check.
 func NewDatasource(ctx context.Context, s backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	return newDatasource(ctx, s, agentsight.NewBudget(agentsight.DefaultBudgetBytes)), nil
+	return newDatasource(ctx, s, agentsight.NewBudget(KeptBytes(DefaultMemoryBudget))), nil
 }
 
 func newDatasource(ctx context.Context, s backend.DataSourceInstanceSettings, budget *agentsight.Budget) *Datasource {

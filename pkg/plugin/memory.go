@@ -2,16 +2,41 @@ package plugin
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
-
-	"github.com/agentsight/agentsight-conversations-datasource/pkg/agentsight"
 )
 
 // MemoryBudgetEnv is the variable Grafana sets from `memory_budget` in the plugin's section
 // of grafana.ini, [plugin.agentsight-conversations-datasource]: Grafana passes each key of
 // that section to the plugin process as GF_PLUGIN_<KEY in upper case>.
 const MemoryBudgetEnv = "GF_PLUGIN_MEMORY_BUDGET"
+
+// DefaultMemoryBudget is the memory of the plugin process when the administrator sets none.
+const DefaultMemoryBudget = 256 << 20
+
+// minMemoryLimit is the least soft memory limit the budget sets: below it the garbage
+// collector would run on every few allocations of a single query.
+const minMemoryLimit = 64 << 20
+
+// KeptBytes is what the instances of a process whose memory budget is budget keep between
+// queries, together (responses and settled rows): half of it, the other half being the
+// queries' own work and the garbage collector's room. A process whose caches are full then
+// stays near its budget rather than at twice what it keeps, where Go's collector lets the
+// heap grow by default.
+func KeptBytes(budget int64) int64 { return budget / 2 }
+
+// LimitMemory makes budget the Go runtime's soft memory limit (debug.SetMemoryLimit), unless
+// the administrator set GOMEMLIMIT, which then wins, or the budget is 0 (nothing kept, no
+// limit). It returns the limit set, 0 for none.
+func LimitMemory(budget int64, getenv func(string) string) int64 {
+	if budget <= 0 || strings.TrimSpace(getenv("GOMEMLIMIT")) != "" {
+		return 0
+	}
+	limit := max(budget, minMemoryLimit)
+	debug.SetMemoryLimit(limit)
+	return limit
+}
 
 // maxMemoryBudget bounds the setting far above any sensible value, so that no size overflows.
 const maxMemoryBudget = 1 << 40
@@ -27,16 +52,16 @@ var memoryUnits = []struct {
 }
 
 // MemoryBudget reads the process's memory budget from getenv (os.Getenv in the plugin):
-// DefaultBudgetBytes when the variable is unset or empty, and also when it is invalid, with
+// DefaultMemoryBudget when the variable is unset or empty, and also when it is invalid, with
 // an error saying so for the log.
 func MemoryBudget(getenv func(string) string) (int64, error) {
 	raw := strings.TrimSpace(getenv(MemoryBudgetEnv))
 	if raw == "" {
-		return agentsight.DefaultBudgetBytes, nil
+		return DefaultMemoryBudget, nil
 	}
 	n, err := ParseMemorySize(raw)
 	if err != nil {
-		return agentsight.DefaultBudgetBytes, fmt.Errorf("memory_budget (%s) %q %w; using the default, 256MiB", MemoryBudgetEnv, raw, err)
+		return DefaultMemoryBudget, fmt.Errorf("memory_budget (%s) %q %w; using the default, 256MiB", MemoryBudgetEnv, raw, err)
 	}
 	return n, nil
 }
