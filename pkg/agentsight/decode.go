@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -14,14 +13,15 @@ import (
 
 // Detail is how much of each conversation a list page decodes. It is comparable, so that
 // listings can be shared by detail.
+//
+// Decoding is a projection of the API's rows, not a query engine: every query that does not
+// show messages (counts included) decodes the same Summary row. Counts once decoded only the
+// id, the start and the grouped field; the A/B in docs/benchmarks.md (Partial decoding A/B)
+// found no difference a user would notice, so the simpler single path stays.
 type Detail struct {
 	// Messages decodes the embedded messages (and their attachments); otherwise they are only
 	// counted: counts, tables and value lists never read them, and they are most of a page.
 	Messages bool
-	// StartsOnly decodes only what a count reads, the id, started_at and the GroupBy field
-	// (one of Fields, or "" for none), and skips the rest.
-	StartsOnly bool
-	GroupBy    string
 }
 
 var (
@@ -30,10 +30,6 @@ var (
 	// WithMessages decodes everything, messages and attachments included.
 	WithMessages = Detail{Messages: true}
 )
-
-// StartsGroupedBy is the detail a count needs: ids and starts, and the field it groups by
-// ("" for none).
-func StartsGroupedBy(field string) Detail { return Detail{StartsOnly: true, GroupBy: field} }
 
 // decodeOptions make the decoder accept what encoding/json accepts into these types, so that
 // no body the standard library reads is refused (docs/design.md, Decoding): member names match case-insensitively as strings.EqualFold does, a duplicate
@@ -51,25 +47,14 @@ var decodeOptions = json.JoinOptions(
 )
 
 // rowDecoder decodes one element of a page's results into c, which is zero. A page's row
-// decoder is made for it: it may count what the page holds (nestedBudget) and reuses one
-// row to decode into (a row handed to the library as an interface would otherwise be
-// allocated for each element).
+// decoder is made for it: it may count what the page holds (nestedBudget).
 type rowDecoder func(dec *jsontext.Decoder, c *Conversation) error
 
-func (d Detail) rowDecoder() (rowDecoder, error) {
-	switch {
-	case d.StartsOnly && d.GroupBy == "":
-		return startsDecoder[noGroup](), nil
-	case d.StartsOnly:
-		f, ok := FieldNamed(d.GroupBy)
-		if !ok {
-			return nil, fmt.Errorf("cannot group by %q: not a conversation field", d.GroupBy)
-		}
-		return f.startsDecoder(), nil
-	case d.Messages:
-		return newNestedBudget().decodeWithMessages, nil
+func (d Detail) rowDecoder() rowDecoder {
+	if d.Messages {
+		return newNestedBudget().decodeWithMessages
 	}
-	return summaryDecoder(), nil
+	return decodeSummary
 }
 
 // pageJSON is a body of GET /api/conversations/, its results streamed by results.
@@ -84,11 +69,7 @@ type pageJSON struct {
 // at the first row over the limit, before it is decoded (a hostile page of a million empty
 // objects must not become a million conversations). pageSize <= 0 sets no limit.
 func decodePage(body []byte, detail Detail, pageSize int) (*ConversationPage, error) {
-	row, err := detail.rowDecoder()
-	if err != nil {
-		return nil, err
-	}
-	p := pageJSON{Results: results{decode: row, limit: max(pageSize, 0)}}
+	p := pageJSON{Results: results{decode: detail.rowDecoder(), limit: max(pageSize, 0)}}
 	if err := json.Unmarshal(body, &p, decodeOptions); err != nil {
 		return nil, describe(err, body)
 	}
@@ -205,34 +186,7 @@ func kindError[T any](dec *jsontext.Decoder) func(jsontext.Kind) error {
 	}
 }
 
-// A row per detail level: the structs say which fields each level decodes; every other
-// member is skipped, its bytes checked but nothing of it kept.
-
-// startsRow is what a count reads of a conversation: its id, its start and the field G it
-// groups by (see fields.go).
-type startsRow[G grouping] struct {
-	ID        int64      `json:"id"`
-	StartedAt *time.Time `json:"started_at"`
-	Group     G          `json:",embed"`
-	// Named so that the library does not skip them as an unknown member, token by token:
-	// they are most of a page.
-	Messages skipped `json:"messages"`
-}
-
-func startsDecoder[G grouping]() rowDecoder {
-	row := new(startsRow[G])
-	return func(dec *jsontext.Decoder, c *Conversation) error {
-		*row = startsRow[G]{}
-		if err := json.UnmarshalDecode(dec, row); err != nil {
-			return err
-		}
-		c.ID, c.StartedAt = row.ID, row.StartedAt
-		row.Group.setOn(c)
-		return nil
-	}
-}
-
-// summaryRow is a conversation as tables and value lists read it: every field, and its
+// summaryRow is a conversation as counts, tables and value lists read it: every field, and its
 // messages counted (each checked to be an object or null) rather than decoded. Its Messages
 // hides Conversation's, as a shallower field does in encoding/json. The conversation is
 // decoded in place, through the pointer.
@@ -241,19 +195,18 @@ type summaryRow struct {
 	Messages messageCount `json:"messages"`
 }
 
-func summaryDecoder() rowDecoder {
-	row := new(summaryRow)
-	return func(dec *jsontext.Decoder, c *Conversation) error {
-		*row = summaryRow{Conversation: c}
-		if err := json.UnmarshalDecode(dec, row); err != nil {
-			return err
-		}
-		c.MessageCount = int(row.Messages)
-		return nil
+func decodeSummary(dec *jsontext.Decoder, c *Conversation) error {
+	row := summaryRow{Conversation: c}
+	if err := json.UnmarshalDecode(dec, &row); err != nil {
+		return err
 	}
+	c.MessageCount = int(row.Messages)
+	return nil
 }
 
-// messageCount is the length of a messages array whose elements are skipped.
+// messageCount is the length of a messages array whose elements are skipped: each is read
+// whole (jsontext's ReadValue, several times cheaper than the library's token by token
+// SkipValue), its bytes checked but nothing of it kept.
 type messageCount int
 
 func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
@@ -272,16 +225,6 @@ func (n *messageCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		}
 	})
 	*n = messageCount(count)
-	return err
-}
-
-// skipped is a member whose value is checked against the JSON grammar and dropped. It reads
-// the value whole (jsontext's ReadValue), several times cheaper than the token by token
-// SkipValue the library uses for a member it does not know.
-type skipped struct{}
-
-func (skipped) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	_, err := dec.ReadValue()
 	return err
 }
 

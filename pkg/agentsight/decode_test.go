@@ -80,31 +80,34 @@ func TestDecodePageMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// A grouped count for every field of the table: the decoder keeps the field (and only it,
-// with the id and the start) and the table's Value reads it back, on the fake API's data
-// where every field has values.
+// A grouped count for every field of the table: the Summary row a count decodes keeps the
+// field, the id and the start as the full decode does, and the table's Value reads it back,
+// on the fake API's data where every field has values.
 func TestGroupedCountForEveryField(t *testing.T) {
 	body := fakePage(t, true)
 	full, err := agentsight.DecodePage(body, agentsight.WithMessages)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := agentsight.FieldNames(), agentsight.OracleGroupFields; !slices.Equal(got, want) {
+	if got, want := agentsight.FieldNames(), []string{"language", "device", "country", "city", "customer_id"}; !slices.Equal(got, want) {
 		t.Fatalf("the table has fields %q, the test knows %q", got, want)
+	}
+	page, err := agentsight.DecodePage(body, agentsight.Summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Results) != len(full.Results) || len(page.Results) == 0 {
+		t.Fatalf("Summary decoded %d rows, the full decode %d", len(page.Results), len(full.Results))
 	}
 	for _, f := range agentsight.Fields() {
 		t.Run(f.Name, func(t *testing.T) {
-			page, err := agentsight.DecodePage(body, agentsight.StartsGroupedBy(f.Name))
-			if err != nil {
-				t.Fatal(err)
-			}
 			counts := map[string]int{}
 			for i := range page.Results {
-				want := agentsight.Projected(&full.Results[i], f.Name)
-				if diff := cmp.Diff(want, page.Results[i]); diff != "" {
-					t.Fatalf("row %d (-want +got):\n%s", i, diff)
+				got, want := &page.Results[i], &full.Results[i]
+				if got.ID != want.ID || !cmp.Equal(got.StartedAt, want.StartedAt) || f.Value(got) != f.Value(want) {
+					t.Fatalf("row %d: id %d, start %v, %s %q; want %d, %v, %q", i, got.ID, got.StartedAt, f.Name, f.Value(got), want.ID, want.StartedAt, f.Value(want))
 				}
-				counts[f.Value(&page.Results[i])]++
+				counts[f.Value(got)]++
 			}
 			// Each value's count is the number of conversations holding it.
 			want := map[string]int{}
@@ -119,8 +122,8 @@ func TestGroupedCountForEveryField(t *testing.T) {
 			}
 		})
 	}
-	if _, err := agentsight.DecodePage(body, agentsight.StartsGroupedBy("action_name")); err == nil {
-		t.Error("a count grouped by action_name decoded: the API never returns action names")
+	if _, ok := agentsight.FieldNamed("action_name"); ok {
+		t.Error("action_name is a field: the API never returns action names")
 	}
 }
 
@@ -179,20 +182,18 @@ func TestDecodePageErrors(t *testing.T) {
 		{"fractional id", `{"results":[{"id":1.5}]}`, `/results/0/id: expected a 64-bit integer, found the number 1.5`, agentsight.Summary},
 		{"id beyond int64", `{"results":[{"id":9223372036854775808}]}`, `/results/0/id: expected a 64-bit integer, found the number 922337203685…`, agentsight.Summary},
 		{"bad time", `{"results":[{"id":1},{"started_at":"yesterday"}]}`, `/results/1/started_at: expected an RFC 3339 time, found the string "yesterday"`, agentsight.Summary},
-		{"bad time in a count", `{"results":[{"id":1},{"started_at":"2026-13-01T00:00:00Z"}]}`, `/results/1/started_at: expected an RFC 3339 time, found the string "2026-13-01T00:00:00Z"`, agentsight.StartsGroupedBy("")},
+		{"month 13", `{"results":[{"id":1},{"started_at":"2026-13-01T00:00:00Z"}]}`, `/results/1/started_at: expected an RFC 3339 time, found the string "2026-13-01T00:00:00Z"`, agentsight.Summary},
 		{"time as a number", `{"results":[{"ended_at":1700000000}]}`, `/results/0/ended_at: expected an RFC 3339 time, found the number 1700000000`, agentsight.Summary},
 		{"results as an object", `{"results":{}}`, `/results: expected an array, found an object`, agentsight.Summary},
 		{"a row as a string", `{"results":[{},"x"]}`, `/results/1: expected an object, found the string "x"`, agentsight.Summary},
 		{"geo_location as a string", `{"results":[{"geo_location":"UK"}]}`, `/results/0/geo_location: expected an object, found the string "UK"`, agentsight.Summary},
-		{"geo_location as a string in a count by city", `{"results":[{"geo_location":"UK"}]}`, `/results/0/geo_location: expected an object, found the string "UK"`, agentsight.StartsGroupedBy("city")},
-		{"language as a number in a count by language", `{"results":[{"language":5}]}`, `/results/0/language: expected a string, found the number 5`, agentsight.StartsGroupedBy("language")},
+		{"language as a number", `{"results":[{"language":5}]}`, `/results/0/language: expected a string, found the number 5`, agentsight.Summary},
 		{"messages as an object", `{"results":[{"messages":{}}]}`, `/results/0/messages: expected an array, found an object`, agentsight.Summary},
 		{"a message as a number", `{"results":[{"messages":[{},1]}]}`, `/results/0/messages/1: expected an object, found the number 1`, agentsight.Summary},
 		{"message of the wrong type", `{"results":[{"messages":[{"id":1},{"content":5}]}]}`, `/results/0/messages/1/content: expected a string, found the number 5`, agentsight.WithMessages},
 		{"size_bytes as a string", `{"results":[{"messages":[{"attachments":[{"size_bytes":"12"}]}]}]}`, `/results/0/messages/0/attachments/0/size_bytes: expected a 64-bit integer`, agentsight.WithMessages},
-		{"broken JSON inside skipped messages", `{"results":[{"messages":[{"content":"a}]}]}`, `invalid JSON: the body ends early`, agentsight.StartsGroupedBy("")},
-		{"bad literal inside skipped messages", `{"results":[{"messages":[{"content":tru}]}]}`, `/results/0/messages/0/content: invalid JSON at byte 39: invalid character '}' in literal true (expecting 'e')`, agentsight.StartsGroupedBy("language")},
-		{"bad escape in a skipped message", `{"results":[{"id":1,"messages":[{"content":"\q"}]}]}`, "/results/0/messages/0/content: invalid JSON at byte 44: invalid escape sequence `\\q` in string", agentsight.StartsGroupedBy("")},
+		{"broken JSON inside counted messages", `{"results":[{"messages":[{"content":"a}]}]}`, `invalid JSON: the body ends early`, agentsight.Summary},
+		{"bad escape in a counted message", `{"results":[{"id":1,"messages":[{"content":"\q"}]}]}`, "/results/0/messages/0/content: invalid JSON at byte 44: invalid escape sequence `\\q` in string", agentsight.Summary},
 		{"broken JSON inside a counted message", `{"results":[{"messages":[{"content":tru}]}]}`, `/results/0/messages/0/content: invalid JSON at byte 39: invalid character '}' in literal true (expecting 'e')`, agentsight.Summary},
 		{"truncated", `{"count":3,"results":[{"id":1},{"id"`, `invalid JSON: the body ends early`, agentsight.Summary},
 		{"trailing garbage", `{"count":1} {"count":2}`, `invalid JSON at byte 12: invalid character '{' after top-level value`, agentsight.Summary},
@@ -278,7 +279,7 @@ func TestDecodePageRowLimit(t *testing.T) {
 	huge := []byte(`{"results":[` + strings.TrimSuffix(strings.Repeat(`{},`, 1_000_000), ",") + `]}`)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := agentsight.DecodePageOfSize(huge, agentsight.StartsGroupedBy(""), 100)
+	_, err := agentsight.DecodePageOfSize(huge, agentsight.Summary, 100)
 	runtime.ReadMemStats(&after)
 	if err == nil || !strings.Contains(err.Error(), "/results/100:") {
 		t.Fatalf("a million rows with a limit of 100: %v", err)
@@ -332,15 +333,6 @@ func BenchmarkDecodePage(b *testing.B) {
 			}
 		}
 	})
-	b.Run("starts grouped by language", func(b *testing.B) {
-		b.SetBytes(int64(len(body)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := agentsight.DecodePage(body, agentsight.StartsGroupedBy("language")); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 	b.Run("Summary", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
@@ -373,7 +365,7 @@ func BenchmarkDecodePage(b *testing.B) {
 
 // Where messages and attachments are decoded, one body holds at most MaxNestedRows of them:
 // the first over the budget is refused before it is read, whichever array it is in. Where
-// they are only counted or skipped, there is no budget: nothing of them is kept.
+// they are only counted, there is no budget: nothing of them is kept.
 func TestDecodeBoundsMessagesAndAttachments(t *testing.T) {
 	n := agentsight.MaxNestedRows
 	empties := func(k int) string { return strings.TrimSuffix(strings.Repeat(`{},`, k), ",") }
@@ -394,10 +386,8 @@ func TestDecodeBoundsMessagesAndAttachments(t *testing.T) {
 		{"attachments of a conversation over it", `{"id":1,"messages":[{"attachments":[` + empties(n-2) + `]},{"attachments":[{}]}]}`,
 			"/messages/1/attachments/0: the body holds more than 100000 messages and attachments",
 			func(b []byte) error { _, err := agentsight.DecodeAttachments(b); return err }},
-		{"a table counts any number", `{"results":[{"messages":[` + empties(3*n) + `]}]}`, "",
+		{"a table or a count counts any number", `{"results":[{"messages":[` + empties(3*n) + `]}]}`, "",
 			func(b []byte) error { _, err := agentsight.DecodePage(b, agentsight.Summary); return err }},
-		{"a count skips any number", `{"results":[{"messages":[` + empties(3*n) + `]}]}`, "",
-			func(b []byte) error { _, err := agentsight.DecodePage(b, agentsight.StartsGroupedBy("")); return err }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,52 +19,15 @@ func StdlibDecode(body []byte, detail Detail) (*ConversationPage, error) {
 	for i := range p.Results {
 		c := &p.Results[i]
 		c.MessageCount = len(c.Messages)
-		switch {
-		case detail.StartsOnly:
-			*c = Projected(c, detail.GroupBy)
-		case !detail.Messages:
+		if !detail.Messages {
 			c.Messages = nil
 		}
 	}
 	return &p, nil
 }
 
-// Projected is what a count grouped by field keeps of a conversation, spelled out field by
-// field rather than derived from the table it checks.
-func Projected(c *Conversation, field string) Conversation {
-	kept := Conversation{ID: c.ID, StartedAt: c.StartedAt}
-	switch field {
-	case "language":
-		kept.Language = c.Language
-	case "device":
-		kept.Device = c.Device
-	case "customer_id":
-		kept.CustomerID = c.CustomerID
-	case "city", "country":
-		if g := c.GeoLocation; g != nil {
-			kept.GeoLocation = &GeoLocation{}
-			if field == "city" {
-				kept.GeoLocation.City = g.City
-			} else {
-				kept.GeoLocation.Country = g.Country
-			}
-		}
-	}
-	return kept
-}
-
-// OracleGroupFields are the fields Projected knows: a field added to the table must be added
-// here too.
-var OracleGroupFields = []string{"language", "device", "country", "city", "customer_id"}
-
 // Details are every detail level a list page is decoded at.
-func Details() []Detail {
-	out := []Detail{WithMessages, Summary, StartsGroupedBy("")}
-	for _, f := range FieldNames() {
-		out = append(out, StartsGroupedBy(f))
-	}
-	return out
-}
+func Details() []Detail { return []Detail{WithMessages, Summary} }
 
 // Comparable tells whether the two decoders must agree on body exactly: strictly valid JSON
 // (valid UTF-8, no duplicate names) with no two names of one object equal but for case. On

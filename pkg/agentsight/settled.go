@@ -222,7 +222,7 @@ func (c *Client) Count(ctx context.Context, f Filters, s Settled) (n int, reused
 			return v.(int), true, nil
 		}
 	}
-	p, err := c.listPage(ctx, f, 1, 1, StartsGroupedBy(""), true)
+	p, err := c.listPage(ctx, f, 1, 1, Summary, true)
 	if err != nil {
 		return 0, false, err
 	}

@@ -99,7 +99,7 @@ func (d *Datasource) countSeries(ctx context.Context, r *run, f agentsight.Filte
 		pageSize := d.client.PageSize()
 		perBucket := false
 		listing, err = d.client.List(ctx, agentsight.ListRequest{
-			Filters: f, Limit: limit, Detail: agentsight.StartsGroupedBy(""), Settled: d.settled(), Visit: add,
+			Filters: f, Limit: limit, Detail: agentsight.Summary, Settled: d.settled(), Visit: add,
 			Choose: func(count int) (bool, error) {
 				pages := func(rows int) int { return (min(count, rows) + pageSize - 1) / pageSize }
 				// The pages that reading adds: beyond the first (read already) and beyond
@@ -167,7 +167,7 @@ func (d *Datasource) countListed(ctx context.Context, r *run, series *frames.Cou
 	}
 	shown := 0
 	listing, err := d.client.List(ctx, agentsight.ListRequest{
-		Filters: combos[0], Limit: limit, Detail: agentsight.StartsGroupedBy(r.query.GroupBy), Settled: d.settled(),
+		Filters: combos[0], Limit: limit, Detail: agentsight.Summary, Settled: d.settled(),
 		Visit: func(convs []agentsight.Conversation) {
 			shown += len(convs)
 			add(convs)

@@ -122,10 +122,9 @@ func coreRun(ctx context.Context, pages *pageFile, query string, size, pageSize 
 		}
 		fr = data.Frames{frames.ConversationsTable(listing.Conversations, true, frames.LinkTarget{UID: "local", Name: "AgentSight"})}
 	} else {
-		// The count decodes what the plugin's grouped count decodes: the id, the start and
-		// the group-by field.
+		// The count decodes what the plugin's grouped count decodes: the Summary row.
 		series := frames.NewCountSeries(frames.NewBuckets(from, to, time.Hour), "language")
-		_, err = c.List(ctx, agentsight.ListRequest{Filters: f, Limit: size, Detail: agentsight.StartsGroupedBy("language"),
+		_, err = c.List(ctx, agentsight.ListRequest{Filters: f, Limit: size, Detail: agentsight.Summary,
 			Visit: func(convs []agentsight.Conversation) {
 				for i := range convs {
 					if t := convs[i].StartedAt; t != nil {
