@@ -50,19 +50,27 @@ func other(sender string) string {
 	return "end_user"
 }
 
-// gap is the time between two messages: an agent's answer to a customer takes from a second
-// to a quarter of an hour (mostly under half a minute), anything else from a few seconds to
-// four minutes.
+// gap is the time between two messages: an agent's answer to a customer mostly takes
+// seconds (a bot), sometimes up to a minute, now and then minutes (a human taking over), so
+// that the p90 of an hour's replies stays under a minute as drawn (the slow-replies scenario
+// changes that). A customer's second message follows quickly, an agent's follow-up within a
+// minute, a customer's answer to the agent within four.
 func gap(r *rand.Rand, prev, next string) time.Duration {
 	if prev == "end_user" && next == "agent" {
 		switch n := r.IntN(100); {
-		case n < 60:
-			return time.Duration(1+r.IntN(30)) * time.Second
-		case n < 90:
-			return time.Duration(30+r.IntN(150)) * time.Second
+		case n < 85:
+			return time.Duration(1+r.IntN(25)) * time.Second
+		case n < 98:
+			return time.Duration(25+r.IntN(30)) * time.Second
 		default:
-			return time.Duration(180+r.IntN(720)) * time.Second
+			return time.Duration(60+r.IntN(540)) * time.Second
 		}
+	}
+	switch {
+	case prev == "end_user":
+		return time.Duration(2+r.IntN(18)) * time.Second
+	case next == "agent":
+		return time.Duration(3+r.IntN(57)) * time.Second
 	}
 	return time.Duration(3+r.IntN(240)) * time.Second
 }
