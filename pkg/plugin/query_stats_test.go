@@ -342,3 +342,29 @@ func TestStatsErrorsNameTheCombination(t *testing.T) {
 		t.Errorf("%d requests for invalid queries", n)
 	}
 }
+
+// A refresh of a stats panel reuses the settled conversations: it sends the tail's one page,
+// not the range's, and answers what a cold query answers.
+func TestStatsRefreshReusesSettledConversations(t *testing.T) {
+	e := newEnv(t, true, nil)
+	jd := map[string]any{"pageSize": 100, "settleAfter": "1h"}
+	now := fakeapi.DefaultEnd().Add(-24 * time.Hour)
+	d := e.instance(jd, testKey)
+	d.now = func() time.Time { return now }
+	model := map[string]any{"queryType": "stats", "measure": "response_time", "aggregation": "p90", "groupBy": "language", "bucket": "1h"}
+	panel := []panel{{"A", model}}
+	runPanels(t, d, panel, now.Add(-3*24*time.Hour), now)
+	first := e.fake.RequestCount()
+	now = now.Add(time.Minute)
+	e.fake.ResetRequests()
+	got := runPanels(t, d, panel, now.Add(-3*24*time.Hour), now)["A"]
+	mustOK(t, got)
+	if n := settledStat(got); n == 0 {
+		t.Error("the refresh's stats show no rows from settled data")
+	}
+	if sent := e.fake.RequestCount(); sent != 1 || first < 3 {
+		t.Errorf("the refresh sent %d requests (the first load %d), want the tail's one page", sent, first)
+	}
+	want := runPanels(t, e.instance(maps(jd, "settleAfter", "0s"), testKey), panel, now.Add(-3*24*time.Hour), now)["A"]
+	sameAnswer(t, "refresh", got, want)
+}
