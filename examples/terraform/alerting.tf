@@ -322,4 +322,106 @@ resource "grafana_rule_group" "agentsight" {
       })
     }
   }
+
+  rule {
+    uid            = "agentsight-slow-replies"
+    name           = "p90 agent response time above 60 s for 10 minutes"
+    condition      = "C"
+    for            = "10m"
+    no_data_state  = "OK"
+    exec_err_state = "Error"
+    labels = {
+      severity = "warning"
+      service  = "agentsight"
+    }
+    # __dashboardUid__ and __panelId__ link the rule to its panel (dashboardUid and panelId
+    # in the provisioning file).
+    annotations = {
+      summary = "90 % of the agent's replies in the last half hour took up to {{ humanizeDuration $values.P90.Value }}"
+      description = chomp(<<-EOT
+        Customers of the conversations started in the last half hour waited more than a minute for one reply in ten (p90 of the agent's response times: {{ humanizeDuration $values.P90.Value }}), for 10 minutes now.
+        1. Open the p90 response time by language panel of the AgentSight overview dashboard: one language or all of them?
+        2. Read a slow transcript: a messages query over the last half hour, in Explore.
+        3. Check the agent's model provider and the hand-off to humans (a queue, the staffing of the hour).
+        EOT
+      )
+      runbook_url      = "https://github.com/agentsight/agentsight-conversations-datasource#alerting"
+      __dashboardUid__ = "agentsight-overview"
+      __panelId__      = "33"
+    }
+
+    data {
+      ref_id     = "A"
+      query_type = "stats"
+      relative_time_range {
+        from = 1800
+        to   = 0
+      }
+      datasource_uid = grafana_data_source.agentsight.uid
+      model = jsonencode({
+        refId         = "A"
+        queryType     = "stats"
+        measure       = "response_time"
+        aggregation   = "p90"
+        bucket        = "total"
+        intervalMs    = 1000
+        maxDataPoints = 43200
+      })
+    }
+
+    data {
+      ref_id     = "B"
+      query_type = "stats"
+      relative_time_range {
+        from = 1800
+        to   = 0
+      }
+      datasource_uid = grafana_data_source.agentsight.uid
+      model = jsonencode({
+        refId         = "B"
+        queryType     = "stats"
+        measure       = "response_time"
+        aggregation   = "sum"
+        bucket        = "total"
+        intervalMs    = 1000
+        maxDataPoints = 43200
+      })
+    }
+
+    data {
+      ref_id = "P90"
+      relative_time_range {
+        from = 0
+        to   = 0
+      }
+      datasource_uid = "__expr__"
+      model = jsonencode({
+        refId      = "P90"
+        type       = "math"
+        expression = "$A"
+        datasource = {
+          type = "__expr__"
+          uid  = "__expr__"
+        }
+      })
+    }
+
+    data {
+      ref_id = "C"
+      relative_time_range {
+        from = 0
+        to   = 0
+      }
+      datasource_uid = "__expr__"
+      model = jsonencode({
+        refId      = "C"
+        type       = "math"
+        expression = "$B > 0 && $P90 > 60"
+        datasource = {
+          type = "__expr__"
+          uid  = "__expr__"
+        }
+      })
+    }
+  }
 }

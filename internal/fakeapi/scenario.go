@@ -26,14 +26,22 @@ const (
 	// gone. Some are kept on purpose: a language with no conversation at all in a range has
 	// no series in a grouped count, so a drop, not a stop, is what a grouped rule can see.
 	ScenarioLanguageDrop ScenarioKind = "language-drop"
+	// ScenarioSlowReplies: from From on, every conversation runs SlowRepliesFactor times
+	// slower (each gap between its messages, so each response time, stretched; its end moves
+	// with its last message), as when the agent's model or a human hand-off lags.
+	ScenarioSlowReplies ScenarioKind = "slow-replies"
 )
+
+// SlowRepliesFactor is how much ScenarioSlowReplies stretches a conversation's messages: an
+// hour's p90 response time, under a minute as drawn, goes well above it.
+const SlowRepliesFactor = 6
 
 // DefaultScenarioLanguage is the language ScenarioLanguageDrop thins when none is named.
 const DefaultScenarioLanguage = "de"
 
 // ScenarioKinds lists every kind but ScenarioNone, as ParseScenario accepts them.
 func ScenarioKinds() []ScenarioKind {
-	return []ScenarioKind{ScenarioQuiet, ScenarioNegativeFeedback, ScenarioLanguageDrop}
+	return []ScenarioKind{ScenarioQuiet, ScenarioNegativeFeedback, ScenarioLanguageDrop, ScenarioSlowReplies}
 }
 
 // Scenario reshapes a data set from From on.
@@ -55,7 +63,7 @@ func ScenarioHelp() string {
 }
 
 // ParseScenario reads a scenario as the agentsight-fake command takes it: "" (none), "quiet",
-// "negative-feedback", "language-drop" or "language-drop=fr". From is left zero.
+// "negative-feedback", "language-drop", "language-drop=fr" or "slow-replies". From is left zero.
 func ParseScenario(spec string) (Scenario, error) {
 	name, lang, hasLang := strings.Cut(strings.TrimSpace(spec), "=")
 	s := Scenario{Kind: ScenarioKind(name)}
@@ -110,6 +118,8 @@ func applyScenario(o DatasetOptions, convs []Conversation) []Conversation {
 					continue
 				}
 			}
+		case ScenarioSlowReplies:
+			c = slowed(c)
 		}
 		kept = append(kept, c)
 	}
@@ -118,4 +128,22 @@ func applyScenario(o DatasetOptions, convs []Conversation) []Conversation {
 		kept[i].ConversationID = fmt.Sprintf("conv-%06d", kept[i].ID)
 	}
 	return kept
+}
+
+// slowed stretches a conversation's messages SlowRepliesFactor times from its first one.
+func slowed(c Conversation) Conversation {
+	if len(c.Messages) == 0 {
+		return c
+	}
+	c.Messages = slices.Clone(c.Messages)
+	first, last := c.Messages[0].Timestamp, c.Messages[len(c.Messages)-1].Timestamp
+	for i := range c.Messages {
+		m := &c.Messages[i]
+		m.Timestamp = first.Add(m.Timestamp.Sub(first) * SlowRepliesFactor)
+	}
+	if c.EndedAt != nil {
+		e := c.Messages[len(c.Messages)-1].Timestamp.Add(c.EndedAt.Sub(last))
+		c.EndedAt = &e
+	}
+	return c
 }

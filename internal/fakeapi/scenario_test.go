@@ -18,6 +18,8 @@ func TestParseScenario(t *testing.T) {
 		{spec: "negative-feedback", want: Scenario{Kind: ScenarioNegativeFeedback}},
 		{spec: "language-drop", want: Scenario{Kind: ScenarioLanguageDrop}},
 		{spec: "language-drop=fr", want: Scenario{Kind: ScenarioLanguageDrop, Language: "fr"}},
+		{spec: "slow-replies", want: Scenario{Kind: ScenarioSlowReplies}},
+		{spec: "slow-replies=2", wantErr: "scenario slow-replies takes no value"},
 		{spec: "storm", wantErr: `unknown scenario "storm"`},
 		{spec: "quiet=1", wantErr: "scenario quiet takes no value"},
 		{spec: "language-drop=", wantErr: "name a language"},
@@ -95,6 +97,26 @@ func TestScenarioReshapesFromItsStart(t *testing.T) {
 			notDE := func(c Conversation) bool { return !german(c) }
 			if n, want := countIf(got, notDE), countIf(plainAfter, notDE); n != want {
 				t.Errorf("%d other conversations after From, want %d", n, want)
+			}
+		}},
+		{Scenario{Kind: ScenarioSlowReplies, From: from}, func(t *testing.T, got []Conversation) {
+			if len(got) != len(plainAfter) {
+				t.Fatalf("%d conversations after From, want %d", len(got), len(plainAfter))
+			}
+			for i, c := range got {
+				was := plainAfter[i]
+				if c.StartedAt != was.StartedAt || len(c.Messages) != len(was.Messages) {
+					t.Fatalf("conversation %d: start or messages changed", c.ID)
+				}
+				for j := 1; j < len(c.Messages); j++ {
+					gap, wasGap := c.Messages[j].Timestamp.Sub(c.Messages[j-1].Timestamp), was.Messages[j].Timestamp.Sub(was.Messages[j-1].Timestamp)
+					if gap != wasGap*SlowRepliesFactor || c.Messages[j].Sender != was.Messages[j].Sender {
+						t.Fatalf("conversation %d, message %d: gap %s, was %s", c.ID, j, gap, wasGap)
+					}
+				}
+				if (c.EndedAt == nil) != (was.EndedAt == nil) || c.EndedAt != nil && len(c.Messages) > 0 && c.Messages[len(c.Messages)-1].Timestamp.After(*c.EndedAt) {
+					t.Fatalf("conversation %d ends before its last message", c.ID)
+				}
 			}
 		}},
 	} {

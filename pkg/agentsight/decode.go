@@ -22,6 +22,9 @@ type Detail struct {
 	// Messages decodes the embedded messages (and their attachments); otherwise they are only
 	// counted: counts, tables and value lists never read them, and they are most of a page.
 	Messages bool
+	// Stats, with Messages, decodes only what a stats query reads of the messages: their
+	// timings (StatsDetail).
+	Stats bool
 }
 
 var (
@@ -51,7 +54,10 @@ var decodeOptions = json.JoinOptions(
 type rowDecoder func(dec *jsontext.Decoder, c *Conversation) error
 
 func (d Detail) rowDecoder() rowDecoder {
-	if d.Messages {
+	switch {
+	case d.Stats:
+		return statsDecoder()
+	case d.Messages:
 		return newNestedBudget().decodeWithMessages
 	}
 	return decodeSummary

@@ -19,15 +19,35 @@ func StdlibDecode(body []byte, detail Detail) (*ConversationPage, error) {
 	for i := range p.Results {
 		c := &p.Results[i]
 		c.MessageCount = len(c.Messages)
-		if !detail.Messages {
+		switch {
+		case detail.Stats:
+			*c = StatsProjected(c)
+		case !detail.Messages:
 			c.Messages = nil
 		}
 	}
 	return &p, nil
 }
 
+// StatsProjected is what a stats query with timings keeps of a conversation: no IP address,
+// no flags, and of its messages only their id, timestamp and sender.
+func StatsProjected(c *Conversation) Conversation {
+	kept := Conversation{ID: c.ID, StartedAt: c.StartedAt, EndedAt: c.EndedAt, CustomerID: c.CustomerID,
+		Language: c.Language, Device: c.Device, MessageCount: c.MessageCount}
+	if g := c.GeoLocation; g != nil {
+		kept.GeoLocation = &GeoLocation{City: g.City, Country: g.Country}
+	}
+	if c.Messages != nil {
+		kept.Messages = make([]Message, len(c.Messages))
+		for i, m := range c.Messages {
+			kept.Messages[i] = Message{ID: m.ID, Timestamp: m.Timestamp, Sender: m.Sender}
+		}
+	}
+	return kept
+}
+
 // Details are every detail level a list page is decoded at.
-func Details() []Detail { return []Detail{WithMessages, Summary} }
+func Details() []Detail { return []Detail{WithMessages, Summary, StatsDetail(true)} }
 
 // Comparable tells whether the two decoders must agree on body exactly: strictly valid JSON
 // (valid UTF-8, no duplicate names) with no two names of one object equal but for case. On

@@ -170,6 +170,8 @@ func randomPanels(rnd *rand.Rand, filters map[string]any) []panel {
 		{"queryType": "conversations", "limit": 20, "filters": filters},
 		{"queryType": "messages", "filters": filters},
 		{"queryType": "values", "field": "language", "filters": filters},
+		{"queryType": "stats", "measure": "response_time", "aggregation": "p90", "bucket": "1h", "filters": filters},
+		{"queryType": "stats", "measure": "customers", "groupBy": "device", "filters": filters},
 	}
 	var out []panel
 	for i, m := range all {

@@ -203,6 +203,9 @@ func TestRulesFireInTheirScenarioOnly(t *testing.T) {
 		{fakeapi.ScenarioLanguageDrop, map[string][]string{
 			"agentsight-language-drop": {ruleLabels("agentsight-language-drop", "language", fakeapi.DefaultScenarioLanguage)},
 		}},
+		{fakeapi.ScenarioSlowReplies, map[string][]string{
+			"agentsight-slow-replies": {ruleLabels("agentsight-slow-replies")},
+		}},
 	}
 	// Every rule must fire in some scenario: a new rule needs a scenario (and a fake option).
 	for _, r := range rules {
