@@ -59,6 +59,9 @@ describe('VariableQueryEditor', () => {
 
   it('filters by another variable, so that one variable depends on another', async () => {
     const { onChange, getValues, user } = setup({ refId: 'A', queryType: 'values', field: 'language' });
+    await user.click(screen.getByLabelText('Add filter'));
+    await user.keyboard('Device');
+    await user.click(await screen.findByRole('option', { name: /^Device/ }));
     await user.click(screen.getByLabelText('Device'));
     const menu = await screen.findByLabelText('Select options menu');
     expect(getValues).toHaveBeenCalledWith('device', undefined);

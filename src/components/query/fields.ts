@@ -101,9 +101,6 @@ export const FILTER_FIELDS = Object.fromEntries(
   })
 ) as Record<StringFilterKey, FilterField>;
 
-/** The string filters in the order the editor shows them. */
-export const STRING_FILTER_ORDER: readonly StringFilterKey[] = STRING_FILTER_KEYS;
-
 export type BooleanChoice = 'any' | 'yes' | 'no';
 
 /** What only the editor says of a true/false filter. */
@@ -131,9 +128,6 @@ interface BooleanFilterField extends BooleanInput {
 export const BOOLEAN_FILTER_FIELDS = Object.fromEntries(
   BOOLEAN_FILTER_KEYS.map((key) => [key, { ...described(key), ...BOOLEAN_INPUTS[key] }])
 ) as Record<BooleanFilterKey, BooleanFilterField>;
-
-/** The true/false/any filters in the order the editor shows them, after the string filters. */
-export const BOOLEAN_FILTER_ORDER: readonly BooleanFilterKey[] = BOOLEAN_FILTER_KEYS;
 
 export const toBooleanChoice = (value: boolean | undefined): BooleanChoice =>
   value === undefined ? 'any' : value ? 'yes' : 'no';
