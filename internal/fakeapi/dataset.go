@@ -402,6 +402,7 @@ func NewDataset(opts DatasetOptions) *Dataset {
 		}
 	}
 	addFeedback(o, convs)
+	addReplies(o, convs)
 	convs = applyScenario(o, convs)
 	return &Dataset{Options: o, Conversations: convs}
 }

@@ -22,6 +22,9 @@ type Detail struct {
 	// (one of Fields, or "" for none), and skips the rest.
 	StartsOnly bool
 	GroupBy    string
+	// Stats decodes only what a stats query reads (StatsDetail); with Messages, the messages'
+	// timings rather than the whole messages.
+	Stats bool
 }
 
 var (
@@ -58,6 +61,8 @@ type rowDecoder func(dec *jsontext.Decoder, c *Conversation) error
 
 func (d Detail) rowDecoder() (rowDecoder, error) {
 	switch {
+	case d.Stats:
+		return statsDecoder(d.Messages), nil
 	case d.StartsOnly && d.GroupBy == "":
 		return startsDecoder[noGroup](), nil
 	case d.StartsOnly:

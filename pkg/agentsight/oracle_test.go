@@ -20,6 +20,8 @@ func StdlibDecode(body []byte, detail Detail) (*ConversationPage, error) {
 		c := &p.Results[i]
 		c.MessageCount = len(c.Messages)
 		switch {
+		case detail.Stats:
+			*c = StatsProjected(c, detail.Messages)
 		case detail.StartsOnly:
 			*c = Projected(c, detail.GroupBy)
 		case !detail.Messages:
@@ -53,13 +55,30 @@ func Projected(c *Conversation, field string) Conversation {
 	return kept
 }
 
+// StatsProjected is what a stats query keeps of a conversation: no IP address, no flags, and
+// of its messages (with timings) only their id, timestamp and sender.
+func StatsProjected(c *Conversation, timings bool) Conversation {
+	kept := Conversation{ID: c.ID, StartedAt: c.StartedAt, EndedAt: c.EndedAt, CustomerID: c.CustomerID,
+		Language: c.Language, Device: c.Device, MessageCount: c.MessageCount}
+	if g := c.GeoLocation; g != nil {
+		kept.GeoLocation = &GeoLocation{City: g.City, Country: g.Country}
+	}
+	if timings && c.Messages != nil {
+		kept.Messages = make([]Message, len(c.Messages))
+		for i, m := range c.Messages {
+			kept.Messages[i] = Message{ID: m.ID, Timestamp: m.Timestamp, Sender: m.Sender}
+		}
+	}
+	return kept
+}
+
 // OracleGroupFields are the fields Projected knows: a field added to the table must be added
 // here too.
 var OracleGroupFields = []string{"language", "device", "country", "city", "customer_id"}
 
 // Details are every detail level a list page is decoded at.
 func Details() []Detail {
-	out := []Detail{WithMessages, Summary, StartsGroupedBy("")}
+	out := []Detail{WithMessages, Summary, StartsGroupedBy(""), StatsDetail(false), StatsDetail(true)}
 	for _, f := range FieldNames() {
 		out = append(out, StartsGroupedBy(f))
 	}

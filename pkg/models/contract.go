@@ -28,6 +28,7 @@ type QueryTypeSpec struct {
 func QueryTypeSpecs() []QueryTypeSpec {
 	return []QueryTypeSpec{
 		{QueryCount, "Count", "Number of conversations over time", []string{"groupBy", "bucket"}},
+		{QueryStats, "Stats", "Customers, durations, messages and response times, aggregated over time", []string{"measure", "aggregation", "groupBy", "bucket"}},
 		{QueryConversations, "Conversations", "One row per conversation", []string{"limit"}},
 		{QueryMessages, "Messages", "Every message of the selected conversations", []string{"conversationId", "limit", "format"}},
 		{QueryAttachments, "Attachments", "Files attached to messages", []string{"conversationId", "limit"}},
@@ -119,6 +120,22 @@ type fieldJSON struct {
 	Listable  bool   `json:"listable"`
 }
 
+// measureJSON is a measure of the stats query type: aggregations lists the valid ones, the
+// default first; groupBy the group-by values it accepts.
+type measureJSON struct {
+	Label        string        `json:"label"`
+	Description  string        `json:"description"`
+	Unit         string        `json:"unit"`
+	Aggregations []Aggregation `json:"aggregations"`
+	BucketedBy   string        `json:"bucketedBy"`
+	GroupBy      []string      `json:"groupBy"`
+	PerMessage   bool          `json:"perMessage"`
+}
+
+type aggregationJSON struct {
+	Label string `json:"label"`
+}
+
 type bucketJSON struct {
 	MinSeconds  int64            `json:"minSeconds"`
 	MaxSeconds  int64            `json:"maxSeconds"`
@@ -126,7 +143,7 @@ type bucketJSON struct {
 }
 
 // QueryContractJSON renders src/generated/query.json: the query model's keys, the query types
-// with their options, the conversation fields, and the bucket bounds of ParseQuery with the
+// with their options, the stats measures and aggregations, the conversation fields, and the bucket bounds of ParseQuery with the
 // length of each of Grafana's calendar units, so that the editor refuses what ParseQuery
 // refuses.
 func QueryContractJSON() ([]byte, error) {
@@ -151,9 +168,19 @@ func QueryContractJSON() ([]byte, error) {
 		}
 		bucket.UnitSeconds[unit] = int64(d.Seconds())
 	}
+	var measures object
+	for _, m := range MeasureSpecs() {
+		measures = append(measures, member{string(m.Key), measureJSON{m.Label, m.Per, m.Unit, m.Aggregations, m.BucketedBy, m.GroupBy, m.PerMessage}})
+	}
+	var aggregations object
+	for _, a := range AggregationSpecs() {
+		aggregations = append(aggregations, member{string(a.Key), aggregationJSON{a.Label}})
+	}
 	return indented(object{
 		{"keys", QueryKeys()},
 		{"queryTypes", types},
+		{"measures", measures},
+		{"aggregations", aggregations},
 		{"fields", fields},
 		{"bucket", bucket},
 	})

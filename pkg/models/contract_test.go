@@ -43,6 +43,18 @@ type queryContract struct {
 		Description string   `json:"description"`
 		Options     []string `json:"options"`
 	} `json:"queryTypes"`
+	Measures map[string]struct {
+		Label        string   `json:"label"`
+		Description  string   `json:"description"`
+		Unit         string   `json:"unit"`
+		Aggregations []string `json:"aggregations"`
+		BucketedBy   string   `json:"bucketedBy"`
+		GroupBy      []string `json:"groupBy"`
+		PerMessage   bool     `json:"perMessage"`
+	} `json:"measures"`
+	Aggregations map[string]struct {
+		Label string `json:"label"`
+	} `json:"aggregations"`
 	Fields map[string]struct {
 		Label     string `json:"label"`
 		Groupable bool   `json:"groupable"`
@@ -185,6 +197,36 @@ func TestContractQueryIsAccepted(t *testing.T) {
 		d, err := parseBucket("1" + unit)
 		if err != nil || d != time.Duration(seconds)*time.Second {
 			t.Errorf("bucket 1%s is %v (%v), the editor takes %ds", unit, d, err, seconds)
+		}
+	}
+}
+
+// Every measure and aggregation the editor offers together is accepted, the first aggregation
+// is the default, and every other combination is refused naming both.
+func TestContractStatsAreAccepted(t *testing.T) {
+	var q queryContract
+	readContract(t, generatedQuery, &q)
+	if len(q.Measures) != len(MeasureSpecs()) || len(q.Aggregations) != len(AggregationSpecs()) {
+		t.Fatalf("the editors know %d measures and %d aggregations", len(q.Measures), len(q.Aggregations))
+	}
+	for m, spec := range q.Measures {
+		got, err := ParseQuery([]byte(`{"queryType":"stats","measure":"`+m+`"}`), "")
+		if err != nil || string(got.Aggregation) != spec.Aggregations[0] {
+			t.Errorf("measure %q alone: %+v %v, want aggregation %q", m, got, err, spec.Aggregations[0])
+		}
+		for a := range q.Aggregations {
+			err := parses(`{"queryType":"stats","measure":"` + m + `","aggregation":"` + a + `"}`)
+			if valid := slices.Contains(spec.Aggregations, a); valid != (err == nil) {
+				t.Errorf("%s of %s: offered %v, ParseQuery says %v", a, m, valid, err)
+			} else if err != nil && (!strings.Contains(err.Error(), `"`+a+`"`) || !strings.Contains(err.Error(), `"`+m+`"`)) {
+				t.Errorf("%s of %s: the error names neither: %v", a, m, err)
+			}
+		}
+		for _, g := range append(slices.Clone(GroupByFields), SenderGroup) {
+			err := parses(`{"queryType":"stats","measure":"` + m + `","groupBy":"` + g + `"}`)
+			if valid := slices.Contains(spec.GroupBy, g); valid != (err == nil) {
+				t.Errorf("groupBy %s of %s: offered %v, ParseQuery says %v", g, m, valid, err)
+			}
 		}
 	}
 }

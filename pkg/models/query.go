@@ -29,10 +29,12 @@ const (
 	QueryValues        QueryType = "values"
 	// QueryAnnotations marks conversations on time-series panels (an annotation query).
 	QueryAnnotations QueryType = "annotations"
+	// QueryStats aggregates a measure (MeasureSpecs) per bucket and group.
+	QueryStats QueryType = "stats"
 )
 
 // QueryTypes lists every query type, in the order editors show them.
-var QueryTypes = []QueryType{QueryCount, QueryConversations, QueryMessages, QueryAttachments, QueryValues, QueryAnnotations}
+var QueryTypes = []QueryType{QueryCount, QueryStats, QueryConversations, QueryMessages, QueryAttachments, QueryValues, QueryAnnotations}
 
 // FormatLogs asks a messages query for log lines instead of a table: the front end sets it
 // in Explore, so that a transcript opens in the logs view while dashboards keep the table.
@@ -94,6 +96,9 @@ type Query struct {
 	Field          string
 	// Format is FormatLogs or "" (a table).
 	Format string
+	// Measure and Aggregation are a stats query's, defaults applied.
+	Measure     Measure
+	Aggregation Aggregation
 	// Notices say what of the dashboard's ad-hoc filters the query could not apply.
 	Notices []string
 }
@@ -126,6 +131,8 @@ type queryJSON struct {
 	Field          string                     `json:"field"`
 	Format         string                     `json:"format"`
 	AdhocFilters   []AdhocFilter              `json:"adhocFilters"`
+	Measure        string                     `json:"measure"`
+	Aggregation    string                     `json:"aggregation"`
 }
 
 // ParseQuery reads a query's JSON. queryType is taken from the JSON, or from the request's
@@ -159,7 +166,11 @@ func ParseQuery(raw []byte, queryType string) (Query, error) {
 		return Query{}, err
 	}
 	q.GroupBy = strings.TrimSpace(j.GroupBy)
-	if q.GroupBy != "" && !slices.Contains(GroupByFields, q.GroupBy) {
+	if q.Type == QueryStats {
+		if err := q.parseStats(j.Measure, j.Aggregation); err != nil {
+			return Query{}, err
+		}
+	} else if q.GroupBy != "" && !slices.Contains(GroupByFields, q.GroupBy) {
 		return Query{}, fmt.Errorf("unknown groupBy %q: use one of %s", j.GroupBy, joinQuoted(GroupByFields))
 	}
 	switch bucket := strings.TrimSpace(j.Bucket); bucket {

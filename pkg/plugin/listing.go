@@ -108,7 +108,7 @@ func (d *Datasource) listedByRequest(runs []*run) *listedRows {
 			if parsed.ConversationID <= 0 {
 				limit = r.limit(d.settings)
 			}
-		case models.QueryValues:
+		case models.QueryValues, models.QueryStats:
 			limit = d.settings.MaxConversations
 		case models.QueryCount:
 			if !parsed.Filters.Disjoint() || (parsed.GroupBy != "" && !parsed.Total) {

@@ -39,6 +39,7 @@ type queryHandler func(ctx context.Context, d *Datasource, r *run) (framer, erro
 func handlers() map[models.QueryType]queryHandler {
 	return map[models.QueryType]queryHandler{
 		models.QueryCount:         runCount,
+		models.QueryStats:         runStats,
 		models.QueryConversations: runConversations,
 		models.QueryMessages:      runMessages,
 		models.QueryAttachments:   runAttachments,

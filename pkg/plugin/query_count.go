@@ -28,25 +28,9 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 		total, err := d.countTotal(ctx, r)
 		return totalResult{total}, err
 	}
-	size := q.Bucket
-	if size == 0 {
-		// Requests without maxDataPoints (the HTTP API, some alert rules) still get a
-		// series no panel would choke on.
-		points := r.maxPoints
-		if points <= 0 || points > maxBuckets {
-			points = maxBuckets
-		}
-		var widened bool
-		size, widened = frames.ChooseBucketSize(r.from, r.to, r.interval, models.MinBucket, points)
-		if n := frames.NewBuckets(r.from, r.to, size).N; int64(n) > points {
-			r.info("bucket widened to %s, the widest automatic bucket: the series has %d points, more than the %d asked", gtime.FormatInterval(size), n, points)
-		} else if widened {
-			r.info("bucket widened to %s so that the series has no more than %d points", gtime.FormatInterval(size), points)
-		}
-	}
-	buckets := frames.NewBuckets(r.from, r.to, size)
-	if buckets.N > maxBuckets {
-		return nil, badQuery("bucket %q over this range gives %d points: use a larger bucket (at most %d points)", gtime.FormatInterval(size), buckets.N, maxBuckets)
+	buckets, err := seriesBuckets(r)
+	if err != nil {
+		return nil, err
 	}
 	series := frames.NewCountSeries(buckets, q.GroupBy)
 	if q.GroupBy != "" || !q.Filters.Disjoint() {
@@ -64,6 +48,32 @@ func runCount(ctx context.Context, d *Datasource, r *run) (framer, error) {
 		}
 	}
 	return series, nil
+}
+
+// seriesBuckets are the buckets of a count or stats series: the query's bucket, or the
+// panel's interval widened so that the series has no more points than the panel asked.
+func seriesBuckets(r *run) (frames.Buckets, error) {
+	size := r.query.Bucket
+	if size == 0 {
+		// Requests without maxDataPoints (the HTTP API, some alert rules) still get a
+		// series no panel would choke on.
+		points := r.maxPoints
+		if points <= 0 || points > maxBuckets {
+			points = maxBuckets
+		}
+		var widened bool
+		size, widened = frames.ChooseBucketSize(r.from, r.to, r.interval, models.MinBucket, points)
+		if n := frames.NewBuckets(r.from, r.to, size).N; int64(n) > points {
+			r.info("bucket widened to %s, the widest automatic bucket: the series has %d points, more than the %d asked", gtime.FormatInterval(size), n, points)
+		} else if widened {
+			r.info("bucket widened to %s so that the series has no more than %d points", gtime.FormatInterval(size), points)
+		}
+	}
+	buckets := frames.NewBuckets(r.from, r.to, size)
+	if buckets.N > maxBuckets {
+		return frames.Buckets{}, badQuery("bucket %q over this range gives %d points: use a larger bucket (at most %d points)", gtime.FormatInterval(size), buckets.N, maxBuckets)
+	}
+	return buckets, nil
 }
 
 // MaxBucketCounts is the most page_size=1 requests a count query sends to count its buckets
