@@ -173,12 +173,13 @@ describe('QueryEditor', () => {
   });
 
   it.each<[QueryType, string[], string[]]>([
-    ['count', ['Group by', 'Bucket'], ['Conversation', 'Limit', 'Field']],
-    ['conversations', ['Limit'], ['Group by', 'Bucket', 'Conversation', 'Field']],
-    ['messages', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
-    ['attachments', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
-    ['values', ['Field'], ['Group by', 'Bucket', 'Conversation', 'Limit']],
-    ['annotations', ['Limit'], ['Group by', 'Bucket', 'Conversation', 'Field']],
+    ['count', ['Group by', 'Bucket'], ['Measure', 'Aggregation', 'Conversation', 'Limit', 'Field']],
+    ['stats', ['Measure', 'Aggregation', 'Group by', 'Bucket'], ['Conversation', 'Limit', 'Field']],
+    ['conversations', ['Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Conversation', 'Field']],
+    ['messages', ['Conversation', 'Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Field']],
+    ['attachments', ['Conversation', 'Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Field']],
+    ['values', ['Field'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Conversation', 'Limit']],
+    ['annotations', ['Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Conversation', 'Field']],
   ])('%s shows the options %j and hides %j', (queryType, shown, hidden) => {
     setup({ queryType });
     expect(radio(queryType[0].toUpperCase() + queryType.slice(1))).toBeChecked();

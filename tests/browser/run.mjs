@@ -261,7 +261,8 @@ async function main() {
       messages: { shown: ['Conversation', 'Limit', 'Language'], hidden: ['Group by', 'Bucket', 'Field'] },
       attachments: { shown: ['Conversation', 'Limit'], hidden: ['Group by', 'Bucket', 'Field'] },
       values: { shown: ['Field'], hidden: ['Group by', 'Bucket', 'Conversation', 'Limit'] },
-      count: { shown: ['Group by', 'Bucket'], hidden: ['Conversation', 'Limit', 'Field'] },
+      stats: { shown: ['Measure', 'Aggregation', 'Group by', 'Bucket'], hidden: ['Conversation', 'Limit', 'Field'] },
+      count: { shown: ['Group by', 'Bucket'], hidden: ['Measure', 'Aggregation', 'Conversation', 'Limit', 'Field'] },
     };
     for (const [type, { shown, hidden }] of Object.entries(expectations)) {
       await check(`query: ${type} shows ${shown.join(', ')} and hides the rest`, async () => {
@@ -303,6 +304,23 @@ async function main() {
           await blur();
         });
       }
+      if (type === 'stats') {
+        await check('query: stats starts at p90 response time; a measure shows its aggregations only', async () => {
+          const q = await lastQuery();
+          expectEqual([q.measure, q.aggregation], ['response_time', 'p90'], 'new stats query');
+          await field('Measure').click();
+          await page.getByRole('option', { name: /^Customers/ }).click();
+          expectEqual(
+            [(await lastQuery()).measure, (await lastQuery()).aggregation],
+            ['customers', 'distinct'],
+            'measure'
+          );
+          await field('Aggregation').click();
+          const offered = await page.getByRole('option').allInnerTexts();
+          expectEqual(offered, ['Distinct count'], 'aggregations of customers');
+          await page.keyboard.press('Escape');
+        });
+      }
       if (type === 'values') {
         await check('query: values field select, no action name', async () => {
           await field('Field').click();
@@ -317,11 +335,12 @@ async function main() {
     // ---------------- layout: both themes, narrow and wide
     for (const theme of ['dark', 'light']) {
       for (const width of theme === 'dark' ? [480, 640, 1200] : [640, 1200]) {
-        for (const queryType of ['count', 'messages']) {
+        for (const queryType of ['count', 'stats', 'messages']) {
           const query = {
             queryType,
             filters: { language: 'en', device: ['mobile', 'tablet'] },
-            ...(queryType === 'count' ? { groupBy: 'device', bucket: '1h' } : { limit: 100 }),
+            ...(queryType === 'messages' ? { limit: 100 } : { groupBy: 'device', bucket: '1h' }),
+            ...(queryType === 'stats' ? { measure: 'response_time', aggregation: 'p90' } : {}),
           };
           await show({ view: 'query', theme, width, query });
           await check(`layout: ${queryType} at ${width} px, ${theme}: nothing clipped or overflowing`, async () => {
@@ -347,7 +366,7 @@ async function main() {
               return out;
             });
             expectEqual(problems, [], 'layout problems');
-            for (const t of ['Count', 'Conversations', 'Messages', 'Attachments', 'Values']) {
+            for (const t of ['Count', 'Stats', 'Conversations', 'Messages', 'Attachments', 'Values']) {
               if (!(await page.getByText(t, { exact: true }).first().isVisible())) {
                 throw new Error(`query type ${t} not visible`);
               }

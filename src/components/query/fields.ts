@@ -13,6 +13,7 @@ import {
   BUCKET_TOTAL,
   fieldLabel,
   FilterKey,
+  isConversationField,
   filterSpec,
   GroupBy,
   QueryType,
@@ -35,7 +36,12 @@ export const FIELD_OPTIONS: Array<SelectableValue<string>> = VALUE_FIELDS.map((f
   value: f,
 }));
 
-export const groupByLabel = (g: GroupBy): string => (g === '' ? 'None' : fieldLabel(g));
+/**
+ * A group-by's label: the contract's field label, or for a group that is not a conversation
+ * field (a message's `sender`) its name, capitalised.
+ */
+export const groupByLabel = (g: GroupBy | string): string =>
+  g === '' ? 'None' : isConversationField(g) ? fieldLabel(g) : g[0].toUpperCase() + g.slice(1);
 
 export const BUCKET_OPTIONS: Array<SelectableValue<string>> = [
   { label: 'Auto', value: '', description: 'The panel interval' },
