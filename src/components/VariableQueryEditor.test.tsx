@@ -61,8 +61,13 @@ describe('VariableQueryEditor', () => {
     const { onChange, getValues, user } = setup({ refId: 'A', queryType: 'values', field: 'language' });
     await user.click(screen.getByLabelText('Add filter'));
     await user.keyboard('Device');
-    await user.click(await screen.findByRole('option', { name: /^Device/ }));
-    await user.click(screen.getByLabelText('Device'));
+    const device = await waitFor(() => {
+      const first = screen.getAllByRole('option')[0];
+      expect(first).toHaveTextContent(/^Device/);
+      return first;
+    });
+    await user.click(device);
+    await user.click(await screen.findByLabelText('Device'));
     const menu = await screen.findByLabelText('Select options menu');
     expect(getValues).toHaveBeenCalledWith('device', undefined);
     await user.click(within(menu).getByText('$device'));

@@ -38,13 +38,15 @@ function setup(initial: AgentSightFilters = {}, queryType: QueryType = 'count') 
 async function addFilter(user: ReturnType<typeof userEvent.setup>, label: string) {
   await user.click(screen.getByLabelText('Add filter'));
   await user.keyboard(label);
+  // Wait for the narrowed list (the typed label first): a row of the list as it was before is
+  // replaced while the click lands.
   const match = await waitFor(() => {
-    const found = screen.getAllByRole('option').find((o) => within(o).queryByText(label, { exact: true }));
-    expect(found).toBeDefined();
-    return found!;
+    const first = screen.getAllByRole('option')[0];
+    expect(within(first).getByText(label, { exact: true })).toBeInTheDocument();
+    return first;
   });
   await user.click(match);
-  return screen.getByLabelText(label);
+  return screen.findByLabelText(label);
 }
 
 const rowLabels = () => Array.from(document.querySelectorAll('label')).map((l) => l.textContent);
