@@ -34,6 +34,8 @@ const QUERY_KEYS = checkKeys<Omit<AgentSightQuery, 'hide' | 'key' | 'datasource'
   'field',
   'format',
   'adhocFilters',
+  'measure',
+  'aggregation',
 ]);
 const SECURE_JSON_DATA_KEYS = checkKeys<AgentSightSecureJsonData>()(['apiKey']);
 

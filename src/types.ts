@@ -77,6 +77,7 @@ export type AgentSightFilters = { [K in StringFilterKey]?: FilterValue } & { [K 
 export type ConversationField = keyof typeof QUERY_JSON.fields;
 const FIELDS = Object.keys(QUERY_JSON.fields) as ConversationField[];
 export const fieldLabel = (field: ConversationField): string => QUERY_JSON.fields[field].label;
+export const isConversationField = (name: string): name is ConversationField => name in QUERY_JSON.fields;
 
 /** Conversation fields a count can be grouped by (`''` = one series). Count queries only. */
 export type GroupBy = '' | ConversationField;
@@ -89,6 +90,44 @@ export const GROUP_BY_OPTIONS: readonly GroupBy[] = ['', ...FIELDS.filter((f) =>
 export type ValueField = ConversationField;
 export const VALUE_FIELDS: readonly ValueField[] = FIELDS.filter((f) => QUERY_JSON.fields[f].listable);
 
+/** What a `stats` query aggregates (src/generated/query.json `measures`). */
+export type Measure = keyof typeof QUERY_JSON.measures;
+export const MEASURES = Object.keys(QUERY_JSON.measures) as Measure[];
+/** How a `stats` query aggregates a measure's values per bucket and group. */
+export type Aggregation = keyof typeof QUERY_JSON.aggregations;
+export const aggregationLabel = (a: Aggregation): string => QUERY_JSON.aggregations[a].label;
+
+/** A measure of src/generated/query.json. */
+export interface MeasureSpec {
+  label: string;
+  description: string;
+  /** The value field's unit (`s`), empty for counts. */
+  unit: string;
+  /** The valid aggregations, the backend's default (for a query naming none) first. */
+  aggregations: Aggregation[];
+  /** The fields a query of this measure may be grouped by (`sender`: message measures only). */
+  groupBy: string[];
+}
+export const measureSpec = (m: Measure): MeasureSpec => QUERY_JSON.measures[m] as MeasureSpec;
+
+/**
+ * A new stats query: the p90 response time, bucketed by the panel's interval, draws a useful
+ * series at once. The backend's own default for a query naming no measure is response_time too.
+ */
+export const STATS_DEFAULTS: { measure: Measure; aggregation: Aggregation } = {
+  measure: 'response_time',
+  aggregation: 'p90',
+};
+
+/** A stats query's measure and aggregation as the backend reads them: absent ones are its defaults. */
+export function statsOf(query: { measure?: Measure; aggregation?: Aggregation }): {
+  measure: Measure;
+  aggregation: Aggregation;
+} {
+  const measure = query.measure && MEASURES.includes(query.measure) ? query.measure : STATS_DEFAULTS.measure;
+  return { measure, aggregation: query.aggregation ?? measureSpec(measure).aggregations[0] };
+}
+
 /** A dashboard variable reference (`$name`, `${name}`, `[[name]]`), resolved by applyTemplateVariables. */
 export type VariableText = `$${string}` | `[[${string}]]`;
 
@@ -98,8 +137,11 @@ export const BUCKET_TOTAL = 'total';
 export interface AgentSightQuery extends DataQuery {
   queryType?: QueryType;
   filters?: AgentSightFilters;
-  /** count only; a `$variable` is resolved before the query is sent. */
-  groupBy?: GroupBy | VariableText;
+  /**
+   * count and stats; a `$variable` is resolved before the query is sent. `sender` splits a
+   * stats query of a message measure (`sent_messages`) by who sent each message.
+   */
+  groupBy?: GroupBy | 'sender' | VariableText;
   /** count only: '' = the panel interval, a Go duration ('5m', '1h'), 'total', or a `$variable`. */
   bucket?: string;
   /**
@@ -113,6 +155,10 @@ export interface AgentSightQuery extends DataQuery {
   field?: ValueField | VariableText;
   /** messages only: `logs` in Explore (log lines), `table` (the default) elsewhere. */
   format?: 'table' | 'logs';
+  /** stats only: what is aggregated. */
+  measure?: Measure;
+  /** stats only: one of the measure's aggregations. */
+  aggregation?: Aggregation;
   /** The dashboard's ad-hoc filters, added by applyTemplateVariables; equality only. */
   adhocFilters?: AdhocFilter[];
 }

@@ -5,7 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { createDataFrame, dateTime, LoadingState, PanelData, TimeRange } from '@grafana/data';
 
 import { QueryEditor } from './QueryEditor';
-import { AgentSightQuery, EditorDataSource, QueryType } from '../types';
+import { AgentSightQuery, EditorDataSource, FILTER_SPECS, QueryType } from '../types';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -74,6 +74,40 @@ async function pickComboboxOption(user: ReturnType<typeof userEvent.setup>, labe
   await user.click(match);
 }
 
+/** Adds a filter row through the Add filter picker (typing narrows its list, which renders a few rows at a time). */
+async function addFilter(user: ReturnType<typeof userEvent.setup>, label: string) {
+  await user.click(screen.getByLabelText('Add filter'));
+  await user.keyboard(label);
+  // Wait for the narrowed list (the typed label first): a row of the list as it was before is
+  // replaced while the click lands.
+  const match = await waitFor(() => {
+    const first = screen.getAllByRole('option')[0];
+    expect(within(first).getByText(label, { exact: true })).toBeInTheDocument();
+    return first;
+  });
+  await user.click(match);
+  return screen.findByLabelText(label);
+}
+
+/** Every filter set, so that every row shows (string filters first, in the contract's order). */
+const ALL_FILTERS: AgentSightQuery['filters'] = {
+  language: 'en',
+  device: 'mobile',
+  customer_id: 'c1',
+  customer_id__icontains: 'c',
+  feedback_sentiment: 'negative',
+  feedback_source: 'widget',
+  message_contains: 'refund',
+  name: 'n',
+  action_name: 'book',
+  conversation_id: 'conv-1',
+  customer_ip_address: '203.0.113.45',
+  has_messages: true,
+  has_feedback: true,
+  is_marked: false,
+  include_deleted: true,
+};
+
 const FILTER_LABELS = [
   'Language',
   'Device',
@@ -86,21 +120,26 @@ const FILTER_LABELS = [
 ];
 
 describe('QueryEditor', () => {
-  it('groups the filters and the options of a count query', () => {
-    setup();
+  it('a new query shows no filter rows, and an Add filter picker listing every filter of the contract', async () => {
+    const { user } = setup();
     expect(radio('Count')).toBeChecked();
     const filters = within(group('Filters'));
     for (const label of FILTER_LABELS) {
-      expect(filters.getByLabelText(label)).toBeInTheDocument();
+      expect(filters.queryByLabelText(label)).not.toBeInTheDocument();
     }
     const options = within(group('Options'));
     expect(options.getByLabelText('Group by')).toHaveValue('None');
     expect(options.getByLabelText('Bucket')).toBeInTheDocument();
-    expect(screen.getByLabelText('Has messages')).toHaveValue('Any');
+
+    const offered = await comboboxOptions(user, 'Add filter');
+    const first = FILTER_SPECS[0];
+    expect(within(offered[0]).getByText(first.label, { exact: true })).toBeInTheDocument();
+    expect(within(offered[0]).getByText(first.help, { exact: true })).toBeInTheDocument();
   });
 
   it('ties every label to its control (clicking the label focuses it; the browser check clicks)', () => {
-    setup({ queryType: 'count' });
+    setup({ queryType: 'count', filters: ALL_FILTERS });
+    expect(screen.queryByLabelText('Add filter')).not.toBeInTheDocument();
     for (const label of [...FILTER_LABELS, 'Group by', 'Bucket']) {
       const labelElement = screen.getByText(label, { selector: 'label' }) as HTMLLabelElement;
       expect(labelElement.control).not.toBeNull();
@@ -109,25 +148,23 @@ describe('QueryEditor', () => {
   });
 
   it('tabs through the fields in the order they are shown', async () => {
-    const { user } = setup({ queryType: 'conversations' });
-    const order = [
-      'Language',
-      'Device',
-      'Customer ID',
-      'Customer contains',
-      'Feedback sentiment',
-      'Feedback source',
-      'Message contains',
-      'Name contains',
-      'Action name',
-      'Conversation ID',
-      'Customer IP',
-    ];
+    // Set in another order than the contract's, which is the order shown.
+    const { user } = setup({
+      queryType: 'conversations',
+      filters: {
+        customer_ip_address: '203.0.113.45',
+        language: 'en',
+        action_name: 'book',
+        feedback_sentiment: 'negative',
+      },
+    });
+    const order = ['Language', 'Feedback sentiment', 'Action name', 'Customer IP'];
     const inputs = order.map((l) => screen.getByLabelText(l));
     act(() => inputs[0].focus());
     for (const next of inputs.slice(1)) {
-      // Each label's info icon is a tab stop too (its tooltip), so tab until the next control.
-      for (let i = 0; i < 3 && document.activeElement !== next; i++) {
+      // Each row's remove button and each label's info icon (its tooltip) are tab stops too, so
+      // tab until the next control.
+      for (let i = 0; i < 4 && document.activeElement !== next; i++) {
         await user.tab();
       }
       expect(next).toHaveFocus();
@@ -135,12 +172,13 @@ describe('QueryEditor', () => {
   });
 
   it.each<[QueryType, string[], string[]]>([
-    ['count', ['Group by', 'Bucket'], ['Conversation', 'Limit', 'Field']],
-    ['conversations', ['Limit'], ['Group by', 'Bucket', 'Conversation', 'Field']],
-    ['messages', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
-    ['attachments', ['Conversation', 'Limit'], ['Group by', 'Bucket', 'Field']],
-    ['values', ['Field'], ['Group by', 'Bucket', 'Conversation', 'Limit']],
-    ['annotations', ['Limit'], ['Group by', 'Bucket', 'Conversation', 'Field']],
+    ['count', ['Group by', 'Bucket'], ['Measure', 'Aggregation', 'Conversation', 'Limit', 'Field']],
+    ['stats', ['Measure', 'Aggregation', 'Group by', 'Bucket'], ['Conversation', 'Limit', 'Field']],
+    ['conversations', ['Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Conversation', 'Field']],
+    ['messages', ['Conversation', 'Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Field']],
+    ['attachments', ['Conversation', 'Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Field']],
+    ['values', ['Field'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Conversation', 'Limit']],
+    ['annotations', ['Limit'], ['Measure', 'Aggregation', 'Group by', 'Bucket', 'Conversation', 'Field']],
   ])('%s shows the options %j and hides %j', (queryType, shown, hidden) => {
     setup({ queryType });
     expect(radio(queryType[0].toUpperCase() + queryType.slice(1))).toBeChecked();
@@ -149,7 +187,7 @@ describe('QueryEditor', () => {
   });
 
   it('keeps "Conversation" (the numeric id) and "Conversation ID" (the filter) in different groups', () => {
-    setup({ queryType: 'messages', filters: { language: 'en' } });
+    setup({ queryType: 'messages', filters: { language: 'en', conversation_id: 'conv-1' } });
     expect(within(group('Options')).getByLabelText('Conversation')).toHaveAttribute(
       'placeholder',
       'numeric id, e.g. 42'
@@ -163,7 +201,7 @@ describe('QueryEditor', () => {
     'a %s query of one conversation hides the filters it ignores',
     (queryType) => {
       setup({ queryType, conversationId: 42 });
-      for (const label of FILTER_LABELS) {
+      for (const label of [...FILTER_LABELS, 'Add filter']) {
         expect(screen.queryByLabelText(label)).not.toBeInTheDocument();
       }
       expect(within(group('Filters')).getByText(/do not apply: conversation 42 is read by its id/)).toBeInTheDocument();
@@ -172,9 +210,9 @@ describe('QueryEditor', () => {
     }
   );
 
-  it('action name is typed, with a hint, not a drop-down', () => {
-    setup();
-    const input = screen.getByLabelText('Action name');
+  it('action name is typed, with a hint, not a drop-down', async () => {
+    const { user } = setup();
+    const input = await addFilter(user, 'Action name');
     expect(input).toHaveAttribute('placeholder', 'e.g. book_meeting');
     expect(input).not.toHaveAttribute('role', 'combobox');
     expect(input).toHaveAccessibleDescription('Type it: the API does not list actions');
@@ -272,6 +310,7 @@ describe('QueryEditor', () => {
 
   it('language drop-down loads the values of the range and emits one value as a string', async () => {
     const { onChange, onRunQuery, getValues, user } = setup({ filters: {} });
+    await addFilter(user, 'Language');
     await pickOption(user, 'Language', 'fr');
     expect(getValues).toHaveBeenCalledWith('language', range);
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { language: 'fr' } });
@@ -289,7 +328,7 @@ describe('QueryEditor', () => {
 
   it('custom values are allowed', async () => {
     const { onChange, user } = setup({ filters: {} });
-    await user.click(screen.getByLabelText('Customer ID'));
+    await user.click(await addFilter(user, 'Customer ID'));
     await screen.findByLabelText('Select options menu');
     await user.keyboard('cust_9{Enter}');
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { customer_id: 'cust_9' } });
@@ -297,19 +336,24 @@ describe('QueryEditor', () => {
 
   it('feedback sentiment offers its three choices, not the values resource', async () => {
     const { onChange, getValues, user } = setup({ filters: {} });
-    await user.click(screen.getByLabelText('Feedback sentiment'));
+    await user.click(await addFilter(user, 'Feedback sentiment'));
     await user.click(await screen.findByText('negative'));
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { feedback_sentiment: 'negative' } });
     expect(screen.queryByText('en')).not.toBeInTheDocument();
     expect(getValues).not.toHaveBeenCalled();
   });
 
-  it('offers the booleans of the API as drop-downs', () => {
-    setup({ filters: {} });
-    ['Has messages', 'Marked', 'Has feedback', 'Include deleted'].forEach((l) =>
-      expect(within(group('Filters')).getByLabelText(l)).toBeInTheDocument()
-    );
-  });
+  it.each(['Has messages', 'Marked', 'Has feedback', 'Include deleted'])(
+    'adding %s shows a drop-down at Any and sends nothing until a choice',
+    async (label) => {
+      const { onChange, onRunQuery, user } = setup({ filters: {} });
+      const input = await addFilter(user, label);
+      expect(within(group('Filters')).getByLabelText(label)).toHaveValue('Any');
+      expect(input).toHaveFocus();
+      expect(onChange).not.toHaveBeenCalled();
+      expect(onRunQuery).not.toHaveBeenCalled();
+    }
+  );
 
   it('a text filter holding a list shows each value and keeps the list', async () => {
     const { onChange, user } = setup({ filters: { message_contains: ['refund', 'cancel', 'late'] } });
@@ -344,7 +388,7 @@ describe('QueryEditor', () => {
 
   it('text filters apply on blur and Enter, never on each key press', async () => {
     const { onChange, onRunQuery, user } = setup({ filters: {} });
-    const input = screen.getByLabelText('Message contains');
+    const input = await addFilter(user, 'Message contains');
     await user.type(input, 'refund');
     expect(onChange).not.toHaveBeenCalled();
     expect(onRunQuery).not.toHaveBeenCalled();
@@ -353,7 +397,7 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { message_contains: 'refund' } });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
 
-    await user.type(screen.getByLabelText('Action name'), 'book_meeting{Enter}');
+    await user.type(await addFilter(user, 'Action name'), 'book_meeting{Enter}');
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { action_name: 'book_meeting' } });
     expect(onRunQuery).toHaveBeenCalledTimes(2);
   });
@@ -377,6 +421,7 @@ describe('QueryEditor', () => {
 
   it('has messages is tri-state', async () => {
     const { onChange, user, onRunQuery } = setup({ queryType: 'conversations', filters: {} });
+    await addFilter(user, 'Has messages');
     await pickComboboxOption(user, 'Has messages', 'Without messages');
     expect(onChange).toHaveBeenLastCalledWith({
       refId: 'A',
@@ -395,6 +440,7 @@ describe('QueryEditor', () => {
 
   it('a messages query does not offer "Without messages"', async () => {
     const { user } = setup({ queryType: 'messages', filters: { language: 'en' } });
+    await addFilter(user, 'Has messages');
     const options = await comboboxOptions(user, 'Has messages');
     expect(options.map((o) => o.textContent)).toEqual(['Any', 'With messages']);
   });

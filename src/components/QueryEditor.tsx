@@ -5,11 +5,22 @@ import { EditorFieldGroup, EditorHeader, EditorRows } from '@grafana/plugin-ui';
 import { Alert, RadioButtonGroup, Text } from '@grafana/ui';
 
 import { hasConversationId, hasFilters } from '../query';
-import { AgentSightOptions, AgentSightQuery, EditorDataSource, QueryType, takesOption } from '../types';
+import { hasVariable } from '../validation';
+import {
+  AgentSightOptions,
+  AgentSightQuery,
+  EditorDataSource,
+  GROUP_BY_OPTIONS,
+  QueryType,
+  STATS_DEFAULTS,
+  statsOf,
+  takesOption,
+} from '../types';
 import { EditorGroup } from './query/EditorGroup';
 import { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS } from './query/fields';
 import { FilterFields } from './query/FilterFields';
 import { BucketField, ConversationField, GroupByField, LimitField, ValueFieldField } from './query/OptionFields';
+import { AggregationField, changeMeasure, MeasureField, statsGroups } from './query/StatsFields';
 
 export { BUCKET_OPTIONS, QUERY_TYPE_OPTIONS };
 
@@ -22,9 +33,17 @@ const executedCalls = css({ overflowWrap: 'anywhere' });
 
 /** Drops the settings another query type does not use, so the backend gets a clean query. */
 export function changeQueryType(query: AgentSightQuery, queryType: QueryType): AgentSightQuery {
-  const { groupBy, bucket, conversationId, limit, field, ...rest } = query;
+  const { groupBy, bucket, conversationId, limit, field, measure, aggregation, ...rest } = query;
   const next: AgentSightQuery = { ...rest, queryType };
   const takes = (option: keyof AgentSightQuery) => takesOption(queryType, option);
+  if (takes('measure')) {
+    // A new stats query draws something at once; a stats query switched away and back keeps its own.
+    next.measure = measure ?? STATS_DEFAULTS.measure;
+    next.aggregation = measure ? aggregation : STATS_DEFAULTS.aggregation;
+    if (next.aggregation === undefined) {
+      delete next.aggregation;
+    }
+  }
   if (takes('groupBy')) {
     next.groupBy = groupBy ?? '';
   }
@@ -40,7 +59,17 @@ export function changeQueryType(query: AgentSightQuery, queryType: QueryType): A
   if (takes('field')) {
     next.field = field ?? 'language';
   }
-  return next;
+  // A group the new type does not offer (a stats query's `sender`) becomes one series.
+  return takes('measure') ? changeMeasure(next, statsOf(next).measure) : withValidGroup(next);
+}
+
+/** A count query's group-by, or one series when it is one only stats offers (`sender`). */
+function withValidGroup(query: AgentSightQuery): AgentSightQuery {
+  const group = query.groupBy;
+  if (group === undefined || hasVariable(group) || (GROUP_BY_OPTIONS as readonly string[]).includes(group)) {
+    return query;
+  }
+  return { ...query, groupBy: '' };
 }
 
 /** True when the backend reads one conversation by its id, so that filters and range do not apply. */
@@ -113,7 +142,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, range, da
 
       <EditorGroup title="Options">
         <EditorFieldGroup>
-          {takesOption(queryType, 'groupBy') && <GroupByField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'measure') && <MeasureField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'aggregation') && <AggregationField query={query} onCommit={commit} />}
+          {takesOption(queryType, 'groupBy') && (
+            <GroupByField
+              query={query}
+              onCommit={commit}
+              groups={takesOption(queryType, 'measure') ? statsGroups(statsOf(query).measure) : undefined}
+            />
+          )}
           {takesOption(queryType, 'bucket') && <BucketField query={query} onCommit={commit} />}
           {takesOption(queryType, 'conversationId') && <ConversationField query={query} onCommit={commit} />}
           {takesOption(queryType, 'limit') && <LimitField query={query} onCommit={commit} />}

@@ -59,7 +59,15 @@ describe('VariableQueryEditor', () => {
 
   it('filters by another variable, so that one variable depends on another', async () => {
     const { onChange, getValues, user } = setup({ refId: 'A', queryType: 'values', field: 'language' });
-    await user.click(screen.getByLabelText('Device'));
+    await user.click(screen.getByLabelText('Add filter'));
+    await user.keyboard('Device');
+    const device = await waitFor(() => {
+      const first = screen.getAllByRole('option')[0];
+      expect(first).toHaveTextContent(/^Device/);
+      return first;
+    });
+    await user.click(device);
+    await user.click(await screen.findByLabelText('Device'));
     const menu = await screen.findByLabelText('Select options menu');
     expect(getValues).toHaveBeenCalledWith('device', undefined);
     await user.click(within(menu).getByText('$device'));

@@ -160,6 +160,13 @@ async function main() {
   const visible = async (label) => field(label).isVisible();
   // Leaves a field without focusing the next one, whose tooltip would cover a screenshot.
   const blur = () => page.evaluate(() => document.activeElement?.blur());
+  // Adds a filter row through the Add filter picker (a Combobox: typing narrows its list).
+  const addFilter = async (label) => {
+    await field('Add filter').click();
+    await page.keyboard.type(label);
+    await page.getByRole('option', { name: new RegExp(`^${label}`) }).click();
+    await field(label).waitFor();
+  };
 
   try {
     // ---------------- query editor, dark, 1200 px
@@ -168,6 +175,9 @@ async function main() {
       for (const group of ['Filters', 'Options']) {
         await page.getByRole('group', { name: group }).waitFor();
       }
+      // A new query has no filter rows: only the Add filter picker.
+      const filterLabels = await page.getByRole('group', { name: 'Filters' }).locator('label').allInnerTexts();
+      expectEqual(filterLabels, ['Add filter'], 'filter labels of a new query');
       if (!(await visible('Group by')) || !(await visible('Bucket'))) {
         throw new Error('group by / bucket not visible');
       }
@@ -181,7 +191,8 @@ async function main() {
       );
       expectEqual(unlabelled, [], 'inputs without a label');
       const labels = await page.locator('#editor label[for]:not([role=radiogroup] label)').all();
-      if (labels.length < 10) {
+      // Add filter, Group by, Bucket
+      if (labels.length < 3) {
         throw new Error(`only ${labels.length} labels`);
       }
       for (const label of labels) {
@@ -195,6 +206,7 @@ async function main() {
       await blur();
     });
     await check('query: language drop-down lists the values of the range, once per range', async () => {
+      await addFilter('Language');
       await field('Language').click();
       const menu = page.getByLabel('Select options menu');
       await menu.getByText('fr', { exact: true }).click();
@@ -218,6 +230,7 @@ async function main() {
       expectEqual((await lastQuery()).groupBy, 'device', 'groupBy');
     });
     await check('query: typing a filter runs only after Enter', async () => {
+      await addFilter('Message contains');
       const runsBefore = await emitted('runs');
       const input = field('Message contains');
       await input.click();
@@ -248,7 +261,8 @@ async function main() {
       messages: { shown: ['Conversation', 'Limit', 'Language'], hidden: ['Group by', 'Bucket', 'Field'] },
       attachments: { shown: ['Conversation', 'Limit'], hidden: ['Group by', 'Bucket', 'Field'] },
       values: { shown: ['Field'], hidden: ['Group by', 'Bucket', 'Conversation', 'Limit'] },
-      count: { shown: ['Group by', 'Bucket'], hidden: ['Conversation', 'Limit', 'Field'] },
+      stats: { shown: ['Measure', 'Aggregation', 'Group by', 'Bucket'], hidden: ['Conversation', 'Limit', 'Field'] },
+      count: { shown: ['Group by', 'Bucket'], hidden: ['Measure', 'Aggregation', 'Conversation', 'Limit', 'Field'] },
     };
     for (const [type, { shown, hidden }] of Object.entries(expectations)) {
       await check(`query: ${type} shows ${shown.join(', ')} and hides the rest`, async () => {
@@ -270,6 +284,7 @@ async function main() {
       });
       if (type === 'messages') {
         await check('query: messages does not offer "Without messages"', async () => {
+          await addFilter('Has messages');
           await field('Has messages').click();
           await page.getByRole('option', { name: 'With messages', exact: true }).waitFor();
           expectEqual(await page.getByRole('option', { name: 'Without messages' }).count(), 0, 'Without messages');
@@ -289,6 +304,23 @@ async function main() {
           await blur();
         });
       }
+      if (type === 'stats') {
+        await check('query: stats starts at p90 response time; a measure shows its aggregations only', async () => {
+          const q = await lastQuery();
+          expectEqual([q.measure, q.aggregation], ['response_time', 'p90'], 'new stats query');
+          await field('Measure').click();
+          await page.getByRole('option', { name: /^Customers/ }).click();
+          expectEqual(
+            [(await lastQuery()).measure, (await lastQuery()).aggregation],
+            ['customers', 'distinct'],
+            'measure'
+          );
+          await field('Aggregation').click();
+          const offered = await page.getByRole('option').allInnerTexts();
+          expectEqual(offered, ['Distinct count'], 'aggregations of customers');
+          await page.keyboard.press('Escape');
+        });
+      }
       if (type === 'values') {
         await check('query: values field select, no action name', async () => {
           await field('Field').click();
@@ -303,11 +335,12 @@ async function main() {
     // ---------------- layout: both themes, narrow and wide
     for (const theme of ['dark', 'light']) {
       for (const width of theme === 'dark' ? [480, 640, 1200] : [640, 1200]) {
-        for (const queryType of ['count', 'messages']) {
+        for (const queryType of ['count', 'stats', 'messages']) {
           const query = {
             queryType,
             filters: { language: 'en', device: ['mobile', 'tablet'] },
-            ...(queryType === 'count' ? { groupBy: 'device', bucket: '1h' } : { limit: 100 }),
+            ...(queryType === 'messages' ? { limit: 100 } : { groupBy: 'device', bucket: '1h' }),
+            ...(queryType === 'stats' ? { measure: 'response_time', aggregation: 'p90' } : {}),
           };
           await show({ view: 'query', theme, width, query });
           await check(`layout: ${queryType} at ${width} px, ${theme}: nothing clipped or overflowing`, async () => {
@@ -333,7 +366,7 @@ async function main() {
               return out;
             });
             expectEqual(problems, [], 'layout problems');
-            for (const t of ['Count', 'Conversations', 'Messages', 'Attachments', 'Values']) {
+            for (const t of ['Count', 'Stats', 'Conversations', 'Messages', 'Attachments', 'Values']) {
               if (!(await page.getByText(t, { exact: true }).first().isVisible())) {
                 throw new Error(`query type ${t} not visible`);
               }
@@ -351,6 +384,7 @@ async function main() {
         await check('variable: field and a filter holding another variable, readable definition', async () => {
           await field('Field').click();
           await page.getByRole('option', { name: 'Device', exact: true }).click();
+          await addFilter('Language');
           await field('Language').click();
           await page.getByLabel('Select options menu').getByText('$lang', { exact: true }).click();
           await page.keyboard.press('Escape');

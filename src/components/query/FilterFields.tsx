@@ -1,30 +1,22 @@
-import React, { useId, useState } from 'react';
-import { SelectableValue, TimeRange } from '@grafana/data';
+import React, { ReactNode, useId, useState } from 'react';
+import { TimeRange } from '@grafana/data';
 import { EditorField, EditorFieldGroup } from '@grafana/plugin-ui';
-import { Combobox, Input, MultiSelect, Text } from '@grafana/ui';
+import { Combobox, ComboboxOption, IconButton, Stack, Text } from '@grafana/ui';
 
 import {
   AgentSightFilters,
+  FilterKey,
   filterSpec,
   FilterValue,
+  FILTER_KEYS,
   QueryType,
   StringFilterKey,
   ValueField,
-  ValueOption,
   ValuesSource,
   VALUE_FIELDS,
 } from '../../types';
-import {
-  BooleanChoice,
-  booleanOptions,
-  BOOLEAN_FILTER_FIELDS,
-  BOOLEAN_FILTER_ORDER,
-  FILTER_FIELDS,
-  STRING_FILTER_ORDER,
-  toBooleanChoice,
-} from './fields';
-import { useCommittedText } from './useCommittedText';
-import { variableOptions } from './variables';
+import { BooleanChoice, booleanOptions, BOOLEAN_FILTER_FIELDS, FILTER_FIELDS, toBooleanChoice } from './fields';
+import { SelectFilter, TextFilter, valueCount } from './FilterInputs';
 
 interface Props {
   filters: AgentSightFilters | undefined;
@@ -52,176 +44,226 @@ export function setFilter(
   return next;
 }
 
-/** Every filter of the query model, each with its label tied to its control. */
+/** True when a filter is sent: a boolean, or a string (list) with a non-empty value ($variables included). */
+export function isFilterSet(value: FilterValue | boolean | undefined): boolean {
+  return typeof value === 'boolean' || valueCount(value) > 0;
+}
+
+/**
+ * The filters a row is shown for, in the contract's order: every filter the query sets (a
+ * `$variable` too, whatever it holds), and those the user added or edited in this editor, so
+ * that a field emptied while typing, or a boolean set back to "Any", does not vanish under the
+ * cursor. Only its remove button hides a row.
+ */
+export function shownFilters(filters: AgentSightFilters | undefined, kept: readonly FilterKey[]): FilterKey[] {
+  return FILTER_KEYS.filter((k) => kept.includes(k) || isFilterSet(filters?.[k]));
+}
+
+/** The Add filter picker's options: the filters not shown, labelled and described by the contract. */
+export function addFilterOptions(shown: readonly FilterKey[]): Array<ComboboxOption<FilterKey>> {
+  return FILTER_KEYS.filter((k) => !shown.includes(k)).map((key) => ({
+    label: filterSpec(key).label,
+    value: key,
+    description: filterSpec(key).help,
+  }));
+}
+
+/**
+ * The filters the query sets, each with a remove button, and an *Add filter* picker listing the
+ * others (labels and help from src/generated/filters.json), as Grafana's own query builders do.
+ */
 export function FilterFields({ filters, queryType, getValues, range, onCommit }: Props) {
   const id = useId();
-  const commit = (key: keyof AgentSightFilters, value: FilterValue | boolean | undefined) =>
+  const [kept, setKept] = useState<FilterKey[]>([]);
+  // The filter just picked takes the focus; set only by a pick, so a re-mount does not steal it.
+  const [focusKey, setFocusKey] = useState<FilterKey>();
+  const shown = shownFilters(filters, kept);
+  const addOptions = addFilterOptions(shown);
+
+  const keep = (key: FilterKey) => setKept((prev) => (prev.includes(key) ? prev : [...prev, key]));
+  const commit = (key: FilterKey, value: FilterValue | boolean | undefined) => {
+    keep(key);
     onCommit(setFilter(filters, key, value));
+  };
+  const remove = (key: FilterKey) => {
+    setKept((prev) => prev.filter((k) => k !== key));
+    if (focusKey === key) {
+      setFocusKey(undefined);
+    }
+    if (isFilterSet(filters?.[key])) {
+      onCommit(setFilter(filters, key, undefined));
+    }
+  };
+  const add = (key: FilterKey) => {
+    keep(key);
+    setFocusKey(key);
+  };
+
+  const addId = `${id}-add`;
 
   return (
     <EditorFieldGroup>
-      {STRING_FILTER_ORDER.map((key) => {
-        const field = FILTER_FIELDS[key];
-        const inputId = `${id}-${key}`;
-        return (
-          <EditorField
-            key={key}
-            label={field.label}
-            tooltip={field.tooltip}
-            htmlFor={inputId}
-            width={field.kind === 'text' ? 26 : 24}
-          >
-            {field.kind === 'choice' ? (
-              <SelectFilter
-                inputId={inputId}
-                fetchValues={async () => (filterSpec(key).choices ?? []).map((c) => ({ text: c, value: c }))}
-                placeholder={field.placeholder}
-                value={filters?.[key]}
-                onCommit={(v) => commit(key, v)}
-              />
-            ) : isValueField(key) && field.kind === 'select' ? (
-              <SelectFilter
-                inputId={inputId}
-                fetchValues={() => getValues(key, range)}
-                allowCustomValue
-                placeholder={field.placeholder}
-                value={filters?.[key]}
-                onCommit={(v) => commit(key, v)}
-              />
-            ) : valueCount(filters?.[key]) > 1 ? (
-              // Several typed values (a list written in JSON or provisioned) stay several
-              // values, as in the select filters: each can be removed, more can be typed.
-              <SelectFilter
-                inputId={inputId}
-                fetchValues={async () => []}
-                allowCustomValue
-                placeholder={field.placeholder}
-                value={filters?.[key]}
-                onCommit={(v) => commit(key, v)}
-              />
-            ) : (
-              <TextFilter
-                id={inputId}
-                placeholder={field.placeholder}
-                hint={field.hint}
-                value={filters?.[key]}
-                onCommit={(v) => commit(key, v)}
-              />
-            )}
-          </EditorField>
-        );
-      })}
-      {BOOLEAN_FILTER_ORDER.map((key) => {
-        const field = BOOLEAN_FILTER_FIELDS[key];
-        const inputId = `${id}-${key}`;
-        const current = toBooleanChoice(filters?.[key]);
-        return (
-          <EditorField key={key} label={field.label} tooltip={field.tooltip} htmlFor={inputId} width={20}>
-            <Combobox<BooleanChoice>
-              id={inputId}
-              width={20}
-              options={booleanOptions(key, queryType, current)}
-              value={current}
-              onChange={(v) => commit(key, v.value === 'any' ? undefined : v.value === 'yes')}
-            />
-          </EditorField>
-        );
-      })}
+      {shown.map((key) => (
+        <FilterRow
+          key={key}
+          filterKey={key}
+          inputId={`${id}-${key}`}
+          autoFocus={focusKey === key}
+          filters={filters}
+          queryType={queryType}
+          getValues={getValues}
+          range={range}
+          onChange={(value) => commit(key, value)}
+          onRemove={() => remove(key)}
+        />
+      ))}
+      {addOptions.length > 0 && (
+        <EditorField label="Add filter" tooltip="Filters the API applies; only those set are sent" htmlFor={addId}>
+          <Combobox<FilterKey>
+            id={addId}
+            width={24}
+            prefixIcon="plus"
+            placeholder="Choose a filter"
+            options={addOptions}
+            // Never holds a value: a pick adds a row and the picker is ready for the next one.
+            value={null}
+            onChange={(option) => add(option.value)}
+          />
+        </EditorField>
+      )}
     </EditorFieldGroup>
+  );
+}
+
+interface RowProps {
+  filterKey: FilterKey;
+  inputId: string;
+  autoFocus: boolean;
+  filters: AgentSightFilters | undefined;
+  queryType: QueryType;
+  getValues: ValuesSource['getValues'];
+  range?: TimeRange;
+  onChange: (value: FilterValue | boolean | undefined) => void;
+  onRemove: () => void;
+}
+
+/** One filter: its label tied to its control, the control, and a button that unsets it. */
+function FilterRow({
+  filterKey,
+  inputId,
+  autoFocus,
+  filters,
+  queryType,
+  getValues,
+  range,
+  onChange,
+  onRemove,
+}: RowProps) {
+  const boolean = filterKey in BOOLEAN_FILTER_FIELDS;
+  const field = boolean
+    ? BOOLEAN_FILTER_FIELDS[filterKey as keyof typeof BOOLEAN_FILTER_FIELDS]
+    : FILTER_FIELDS[filterKey as StringFilterKey];
+  const hint = 'hint' in field ? field.hint : undefined;
+  const hintId = hint ? `${inputId}-hint` : undefined;
+
+  let control: ReactNode;
+  if (boolean) {
+    const key = filterKey as keyof typeof BOOLEAN_FILTER_FIELDS;
+    const current = toBooleanChoice(filters?.[key]);
+    control = (
+      <Combobox<BooleanChoice>
+        id={inputId}
+        width={20}
+        autoFocus={autoFocus}
+        options={booleanOptions(key, queryType, current)}
+        value={current}
+        onChange={(v) => onChange(v.value === 'any' ? undefined : v.value === 'yes')}
+      />
+    );
+  } else {
+    control = (
+      <StringFilterControl
+        filterKey={filterKey as StringFilterKey}
+        inputId={inputId}
+        autoFocus={autoFocus}
+        hintId={hintId}
+        value={filters?.[filterKey as StringFilterKey]}
+        getValues={getValues}
+        range={range}
+        onChange={onChange}
+      />
+    );
+  }
+
+  return (
+    <EditorField label={field.label} tooltip={field.tooltip} htmlFor={inputId}>
+      <div>
+        <Stack direction="row" gap={0.5} alignItems="center">
+          {control}
+          <IconButton name="times" aria-label={`Remove ${field.label} filter`} onClick={onRemove} />
+        </Stack>
+        {hint && (
+          <Text id={hintId} element="p" variant="bodySmall" color="secondary">
+            {hint}
+          </Text>
+        )}
+      </div>
+    </EditorField>
+  );
+}
+
+interface StringControlProps {
+  filterKey: StringFilterKey;
+  inputId: string;
+  autoFocus: boolean;
+  hintId?: string;
+  value: FilterValue | undefined;
+  getValues: ValuesSource['getValues'];
+  range?: TimeRange;
+  onChange: (value: FilterValue | undefined) => void;
+}
+
+/** A string filter's control: its choices, the values seen in the range, or typed text. */
+function StringFilterControl({
+  filterKey,
+  inputId,
+  autoFocus,
+  hintId,
+  value,
+  getValues,
+  range,
+  onChange,
+}: StringControlProps) {
+  const field = FILTER_FIELDS[filterKey];
+  const common = { inputId, autoFocus, placeholder: field.placeholder, value, onCommit: onChange };
+  if (field.kind === 'choice') {
+    return (
+      <SelectFilter
+        {...common}
+        fetchValues={async () => (filterSpec(filterKey).choices ?? []).map((c) => ({ text: c, value: c }))}
+      />
+    );
+  }
+  if (isValueField(filterKey) && field.kind === 'select') {
+    return <SelectFilter {...common} fetchValues={() => getValues(filterKey, range)} allowCustomValue />;
+  }
+  if (valueCount(value) > 1) {
+    // Several typed values (a list written in JSON or provisioned) stay several values, as in the
+    // select filters: each can be removed, more can be typed.
+    return <SelectFilter {...common} fetchValues={async () => []} allowCustomValue />;
+  }
+  return (
+    <TextFilter
+      id={inputId}
+      autoFocus={autoFocus}
+      describedBy={hintId}
+      placeholder={field.placeholder}
+      value={value}
+      onCommit={onChange}
+    />
   );
 }
 
 function isValueField(key: StringFilterKey): key is StringFilterKey & ValueField {
   return (VALUE_FIELDS as readonly string[]).includes(key);
-}
-
-interface TextFilterProps {
-  id: string;
-  placeholder: string;
-  hint?: string;
-  /** At most one non-empty value. */
-  value: FilterValue | undefined;
-  onCommit: (v: string) => void;
-}
-
-/** How many values a filter holds; empty ones are not sent, so they do not count. */
-function valueCount(value: FilterValue | boolean | undefined): number {
-  if (typeof value === 'boolean' || value === undefined) {
-    return 0;
-  }
-  return (Array.isArray(value) ? value : [value]).filter((v) => v.trim() !== '').length;
-}
-
-/** One typed value; a filter holding several is shown by SelectFilter, so none is ever joined. */
-function TextFilter({ id, placeholder, hint, value, onCommit }: TextFilterProps) {
-  const saved = Array.isArray(value) ? (value.find((v) => v.trim() !== '') ?? '') : (value ?? '');
-  const input = useCommittedText(saved, (text) => onCommit(text.trim()));
-  if (!hint) {
-    return <Input id={id} width={26} placeholder={placeholder} {...input} />;
-  }
-  return (
-    <div>
-      <Input id={id} width={26} placeholder={placeholder} aria-describedby={`${id}-hint`} {...input} />
-      <Text id={`${id}-hint`} element="p" variant="bodySmall" color="secondary">
-        {hint}
-      </Text>
-    </div>
-  );
-}
-
-interface SelectFilterProps {
-  inputId: string;
-  /** The values to offer: those seen in the range (the data source caches them), or a filter's choices. */
-  fetchValues: () => Promise<ValueOption[]>;
-  /** Typed values (a customer id) besides the offered ones; $variables are always offered. */
-  allowCustomValue?: boolean;
-  placeholder: string;
-  value: FilterValue | undefined;
-  onCommit: (v: FilterValue | undefined) => void;
-}
-
-/** A multi-select of offered values and the dashboard's $variables. */
-function SelectFilter({ inputId, fetchValues, allowCustomValue, placeholder, value, onCommit }: SelectFilterProps) {
-  const [options, setOptions] = useState<Array<SelectableValue<string>>>([]);
-  const [loading, setLoading] = useState(false);
-  const selected = value === undefined ? [] : Array.isArray(value) ? value : [value];
-
-  // The data source caches the values per field and range, so opening the menu again is free.
-  const load = async () => {
-    setLoading(true);
-    try {
-      const values = await fetchValues();
-      setOptions([...values.map((v) => ({ label: v.text, value: v.value })), ...variableOptions()]);
-    } catch {
-      setOptions(variableOptions());
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  const allOptions = [
-    ...options,
-    ...selected.filter((s) => !options.some((o) => o.value === s)).map((s) => ({ label: s, value: s })),
-  ];
-
-  const emit = (values: string[]) =>
-    onCommit(values.length === 0 ? undefined : values.length === 1 ? values[0] : values);
-
-  return (
-    // MultiSelect rather than MultiCombobox: in @grafana/ui 12.4 a typed value (a customer id) is
-    // not committed on Enter unless the user first highlights it.
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
-    <MultiSelect<string>
-      inputId={inputId}
-      width={24}
-      placeholder={placeholder}
-      options={allOptions}
-      value={selected}
-      isLoading={loading}
-      allowCustomValue={allowCustomValue}
-      onOpenMenu={load}
-      onCreateOption={(v) => emit([...selected, v.trim()].filter((s) => s !== ''))}
-      onChange={(items) => emit(items.map((i) => i.value ?? '').filter((s) => s !== ''))}
-    />
-  );
 }

@@ -14,17 +14,21 @@ interface CommitProps {
   onCommit: (q: AgentSightQuery) => void;
 }
 
-const toCombobox = (options: Array<SelectableValue<string>>): Array<ComboboxOption<string>> =>
+export const toCombobox = (options: Array<SelectableValue<string>>): Array<ComboboxOption<string>> =>
   options.map((o) => ({ label: o.label ?? o.value ?? '', value: o.value ?? '', description: o.description }));
 
-const GROUP_BY_CHOICES: Array<SelectableValue<string>> = GROUP_BY_OPTIONS.map((g) => ({
-  label: groupByLabel(g),
-  value: g,
-  description: g === '' ? 'One series' : undefined,
-}));
+const groupByChoices = (groups: readonly string[]): Array<SelectableValue<string>> =>
+  groups.map((g) => ({ label: groupByLabel(g), value: g, description: g === '' ? 'One series' : undefined }));
 
-/** Count: one series per value of a field, or a `$variable` naming the field. */
-export function GroupByField({ query, onCommit }: CommitProps) {
+/**
+ * Count and stats: one series per value of a field, or a `$variable` naming the field. `groups`:
+ * what the query type (a stats query's measure) may be grouped by, '' (one series) first.
+ */
+export function GroupByField({
+  query,
+  onCommit,
+  groups = GROUP_BY_OPTIONS,
+}: CommitProps & { groups?: readonly string[] }) {
   const id = useId();
   const value = query.groupBy ?? '';
   return (
@@ -32,7 +36,7 @@ export function GroupByField({ query, onCommit }: CommitProps) {
       <Combobox<string>
         id={id}
         width={20}
-        options={toCombobox(withCurrent([...GROUP_BY_CHOICES, ...variableOptions()], value))}
+        options={toCombobox(withCurrent([...groupByChoices(groups), ...variableOptions()], value))}
         value={value}
         createCustomValue
         onChange={(v) => onCommit({ ...query, groupBy: (v?.value ?? '') as AgentSightQuery['groupBy'] })}

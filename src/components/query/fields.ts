@@ -13,6 +13,7 @@ import {
   BUCKET_TOTAL,
   fieldLabel,
   FilterKey,
+  isConversationField,
   filterSpec,
   GroupBy,
   QueryType,
@@ -35,7 +36,12 @@ export const FIELD_OPTIONS: Array<SelectableValue<string>> = VALUE_FIELDS.map((f
   value: f,
 }));
 
-export const groupByLabel = (g: GroupBy): string => (g === '' ? 'None' : fieldLabel(g));
+/**
+ * A group-by's label: the contract's field label, or for a group that is not a conversation
+ * field (a message's `sender`) its name, capitalised.
+ */
+export const groupByLabel = (g: GroupBy | string): string =>
+  g === '' ? 'None' : isConversationField(g) ? fieldLabel(g) : g[0].toUpperCase() + g.slice(1);
 
 export const BUCKET_OPTIONS: Array<SelectableValue<string>> = [
   { label: 'Auto', value: '', description: 'The panel interval' },
@@ -101,9 +107,6 @@ export const FILTER_FIELDS = Object.fromEntries(
   })
 ) as Record<StringFilterKey, FilterField>;
 
-/** The string filters in the order the editor shows them. */
-export const STRING_FILTER_ORDER: readonly StringFilterKey[] = STRING_FILTER_KEYS;
-
 export type BooleanChoice = 'any' | 'yes' | 'no';
 
 /** What only the editor says of a true/false filter. */
@@ -131,9 +134,6 @@ interface BooleanFilterField extends BooleanInput {
 export const BOOLEAN_FILTER_FIELDS = Object.fromEntries(
   BOOLEAN_FILTER_KEYS.map((key) => [key, { ...described(key), ...BOOLEAN_INPUTS[key] }])
 ) as Record<BooleanFilterKey, BooleanFilterField>;
-
-/** The true/false/any filters in the order the editor shows them, after the string filters. */
-export const BOOLEAN_FILTER_ORDER: readonly BooleanFilterKey[] = BOOLEAN_FILTER_KEYS;
 
 export const toBooleanChoice = (value: boolean | undefined): BooleanChoice =>
   value === undefined ? 'any' : value ? 'yes' : 'no';
