@@ -22,6 +22,38 @@ export const QUERY_EXAMPLES: QueryExample[] = [
     query: { refId: 'A', queryType: 'count', bucket: 'total' },
   },
   {
+    title: 'p90 response time per hour by language',
+    description: 'How long customers wait for an answer: the 90th percentile, in seconds, one series per language.',
+    query: {
+      refId: 'A',
+      queryType: 'stats',
+      measure: 'response_time',
+      aggregation: 'p90',
+      groupBy: 'language',
+      bucket: '1h',
+    },
+  },
+  {
+    title: 'Distinct customers per day',
+    description: 'Customers the agent talked to, each counted once per day.',
+    query: { refId: 'A', queryType: 'stats', measure: 'customers', bucket: '1d' },
+  },
+  {
+    title: 'p90 response time as one number',
+    description: 'For stat panels and alert rules (e.g. fire when A > 60 seconds).',
+    query: { refId: 'B', queryType: 'stats', measure: 'response_time', aggregation: 'p90', bucket: 'total' },
+  },
+  {
+    title: 'Messages per hour by sender',
+    description: 'Messages sent by customers and by the agent, one series each.',
+    query: { refId: 'C', queryType: 'stats', measure: 'sent_messages', groupBy: 'sender', bucket: '1h' },
+  },
+  {
+    title: 'Average conversation length by device',
+    description: 'Seconds from start to end of the conversations that ended.',
+    query: { refId: 'D', queryType: 'stats', measure: 'duration', aggregation: 'avg', groupBy: 'device' },
+  },
+  {
     title: 'Mobile conversations as a table',
     description: 'One row per conversation, newest first, at most 100 rows.',
     query: { refId: 'A', queryType: 'conversations', filters: { device: 'mobile' }, limit: 100 },
