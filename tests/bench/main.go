@@ -68,7 +68,7 @@ func main() {
 		scenario string
 		scale    scaleConfig
 	)
-	flag.StringVar(&scenario, "scenario", "", "run only a scale scenario (scale.go): tenants, viewers, or scale for both")
+	flag.StringVar(&scenario, "scenario", "", "run only a scale scenario (scale.go): tenants, viewers, or scale for both; or stats (stats.go)")
 	tenants, viewers := scaleFlags(&scale)
 	flag.DurationVar(&cfg.latency, "latency", 20*time.Millisecond, "fixed latency the fake API adds to every request")
 	flag.IntVar(&cfg.concurrency, "concurrency", 4, "the data source's concurrency setting")
@@ -122,7 +122,9 @@ func main() {
 	defer cancel()
 	var report string
 	var err error
-	if scenario != "" {
+	if scenario == "stats" {
+		report, err = runStatsScenario(ctx, cfg)
+	} else if scenario != "" {
 		report, err = runScenario(ctx, cfg, scale, scenario)
 	} else {
 		report, err = run(ctx, cfg)
