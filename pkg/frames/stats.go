@@ -240,44 +240,30 @@ func (s *StatsSeries) Frames() (data.Frames, error) {
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].name < groups[j].name })
 	name := string(s.Aggregation) + " " + string(s.Measure)
-	times := make([]time.Time, s.Buckets.N)
-	for i := range times {
-		times[i] = s.Buckets.Start(i)
-	}
+	times := s.Buckets.times()
 	out := make(data.Frames, 0, len(groups))
 	for _, g := range groups {
-		var labels data.Labels
-		if s.GroupBy != "" {
-			labels = data.Labels{s.GroupBy: g.name}
-		}
-		var field *data.Field
+		var values any
 		if s.Aggregation.ZeroWhenEmpty() {
-			values := make([]float64, len(g.accs))
+			zeroed := make([]float64, len(g.accs))
 			for i := range g.accs {
-				values[i] = *s.value(&g.accs[i])
+				zeroed[i] = *s.value(&g.accs[i])
 			}
-			field = data.NewField(name, labels, values)
+			values = zeroed
 		} else {
-			values := make([]*float64, len(g.accs))
+			nullable := make([]*float64, len(g.accs))
 			for i := range g.accs {
-				values[i] = s.value(&g.accs[i])
+				nullable[i] = s.value(&g.accs[i])
 			}
-			field = data.NewField(name, labels, values)
+			values = nullable
 		}
-		if s.Unit != "" || s.GroupBy != "" {
-			field.Config = &data.FieldConfig{Unit: s.Unit}
-			if s.GroupBy != "" {
-				field.Config.DisplayNameFromDS = g.name
-			}
+		field := seriesField(name, s.GroupBy, g.name, s.Unit, values)
+		if !s.Total {
+			out = append(out, timeSeriesFrame(name, times, field))
+			continue
 		}
-		var frame *data.Frame
-		if s.Total {
-			frame = data.NewFrame(name, field)
-			frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		} else {
-			frame = data.NewFrame(name, data.NewField("time", nil, times), field)
-			frame.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		}
+		frame := data.NewFrame(name, field)
+		frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
 		out = append(out, frame)
 	}
 	return out, nil
