@@ -45,16 +45,9 @@ func (c *CountSeries) AddToBucket(group string, i int, n float64) {
 }
 
 func (c *CountSeries) series(group string) *Series {
-	if c.GroupBy != "" && group == "" {
-		group = UnknownGroup
-	}
-	i, ok := c.index[group]
-	if !ok {
-		i = len(c.Series)
-		c.index[group] = i
-		c.Series = append(c.Series, Series{Group: group, Counts: make([]float64, c.Buckets.N)})
-	}
-	return &c.Series[i]
+	return groupOf(c.index, &c.Series, c.GroupBy, group, func(name string) Series {
+		return Series{Group: name, Counts: make([]float64, c.Buckets.N)}
+	})
 }
 
 // Frames returns one timeseries-multi frame per series, groups in alphabetical order. A count

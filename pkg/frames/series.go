@@ -9,6 +9,21 @@ import (
 // What a count and a stats series share when they become frames: one frame per group, the
 // buckets' start times as the time field, the group as a label and as the displayed name.
 
+// groupOf is group's entry of groups (index maps a name to its place), added by newGroup the
+// first time. A grouped series files what has no value of the field under UnknownGroup.
+func groupOf[G any](index map[string]int, groups *[]G, groupBy, group string, newGroup func(name string) G) *G {
+	if groupBy != "" && group == "" {
+		group = UnknownGroup
+	}
+	i, ok := index[group]
+	if !ok {
+		i = len(*groups)
+		index[group] = i
+		*groups = append(*groups, newGroup(group))
+	}
+	return &(*groups)[i]
+}
+
 // times is the start of every bucket: the time field of a series' frames.
 func (b Buckets) times() []time.Time {
 	times := make([]time.Time, b.N)

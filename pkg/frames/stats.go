@@ -70,16 +70,10 @@ func (s *StatsSeries) slot(t time.Time) int {
 }
 
 func (s *StatsSeries) acc(group string, i int) *accumulator {
-	if s.GroupBy != "" && group == "" {
-		group = UnknownGroup
-	}
-	g, ok := s.index[group]
-	if !ok {
-		g = len(s.groups)
-		s.index[group] = g
-		s.groups = append(s.groups, statsGroup{name: group, accs: make([]accumulator, s.Buckets.N)})
-	}
-	return &s.groups[g].accs[i]
+	g := groupOf(s.index, &s.groups, s.GroupBy, group, func(name string) statsGroup {
+		return statsGroup{name: name, accs: make([]accumulator, s.Buckets.N)}
+	})
+	return &g.accs[i]
 }
 
 func (s *StatsSeries) add(group string, t time.Time, v float64) {

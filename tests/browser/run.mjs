@@ -14,14 +14,14 @@ import {
   failureShot,
   launch,
   pageErrors as collectPageErrors,
+  repoRoot as root,
   requireChromium,
+  resultsDir as outDir,
 } from '../internal/chromium.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const bundleDir = path.join(root, 'test-results/browser-bundle');
-const outDir = path.join(root, 'test-results');
+const bundleDir = path.join(outDir, 'browser-bundle');
 // The catalog's screenshots (plugin.json) are the check's own.
 const screenshotDir = path.join(root, 'src/img/screenshots');
 const uiImages = path.join(root, 'node_modules/@grafana/ui/dist/public/img');

@@ -10,20 +10,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import {
   bundle as webpackBundle,
   checks,
   failureShot,
   launch,
   pageErrors as collectPageErrors,
+  repoRoot as root,
   requireChromium,
+  resultsDir as outDir,
 } from '../internal/chromium.mjs';
 
 const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const outDir = path.join(root, 'test-results');
 const bundleDir = path.join(outDir, 'dashboard-bundle');
 const picture = path.join(root, 'src/img/screenshots/dashboard.png');
 const dashboardJSON = JSON.parse(

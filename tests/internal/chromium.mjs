@@ -4,9 +4,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// Where the checks write their screenshots and bundles.
+export const resultsDir = path.join(repoRoot, 'test-results');
 
 export const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
