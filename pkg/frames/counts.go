@@ -45,16 +45,9 @@ func (c *CountSeries) AddToBucket(group string, i int, n float64) {
 }
 
 func (c *CountSeries) series(group string) *Series {
-	if c.GroupBy != "" && group == "" {
-		group = UnknownGroup
-	}
-	i, ok := c.index[group]
-	if !ok {
-		i = len(c.Series)
-		c.index[group] = i
-		c.Series = append(c.Series, Series{Group: group, Counts: make([]float64, c.Buckets.N)})
-	}
-	return &c.Series[i]
+	return groupOf(c.index, &c.Series, c.GroupBy, group, func(name string) Series {
+		return Series{Group: name, Counts: make([]float64, c.Buckets.N)}
+	})
 }
 
 // Frames returns one timeseries-multi frame per series, groups in alphabetical order. A count
@@ -65,23 +58,10 @@ func (c *CountSeries) Frames() (data.Frames, error) {
 		series = append(series, Series{Counts: make([]float64, c.Buckets.N)})
 	}
 	sort.Slice(series, func(i, j int) bool { return series[i].Group < series[j].Group })
-	times := make([]time.Time, c.Buckets.N)
-	for i := range times {
-		times[i] = c.Buckets.Start(i)
-	}
+	times := c.Buckets.times()
 	out := make(data.Frames, 0, len(series))
 	for _, s := range series {
-		var labels data.Labels
-		if c.GroupBy != "" {
-			labels = data.Labels{c.GroupBy: s.Group}
-		}
-		count := data.NewField("count", labels, s.Counts)
-		if c.GroupBy != "" {
-			count.Config = &data.FieldConfig{DisplayNameFromDS: s.Group}
-		}
-		frame := data.NewFrame("count", data.NewField("time", nil, times), count)
-		frame.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		out = append(out, frame)
+		out = append(out, timeSeriesFrame("count", times, seriesField("count", c.GroupBy, s.Group, "", s.Counts)))
 	}
 	return out, nil
 }

@@ -70,16 +70,10 @@ func (s *StatsSeries) slot(t time.Time) int {
 }
 
 func (s *StatsSeries) acc(group string, i int) *accumulator {
-	if s.GroupBy != "" && group == "" {
-		group = UnknownGroup
-	}
-	g, ok := s.index[group]
-	if !ok {
-		g = len(s.groups)
-		s.index[group] = g
-		s.groups = append(s.groups, statsGroup{name: group, accs: make([]accumulator, s.Buckets.N)})
-	}
-	return &s.groups[g].accs[i]
+	g := groupOf(s.index, &s.groups, s.GroupBy, group, func(name string) statsGroup {
+		return statsGroup{name: name, accs: make([]accumulator, s.Buckets.N)}
+	})
+	return &g.accs[i]
 }
 
 func (s *StatsSeries) add(group string, t time.Time, v float64) {
@@ -240,44 +234,30 @@ func (s *StatsSeries) Frames() (data.Frames, error) {
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].name < groups[j].name })
 	name := string(s.Aggregation) + " " + string(s.Measure)
-	times := make([]time.Time, s.Buckets.N)
-	for i := range times {
-		times[i] = s.Buckets.Start(i)
-	}
+	times := s.Buckets.times()
 	out := make(data.Frames, 0, len(groups))
 	for _, g := range groups {
-		var labels data.Labels
-		if s.GroupBy != "" {
-			labels = data.Labels{s.GroupBy: g.name}
-		}
-		var field *data.Field
+		var values any
 		if s.Aggregation.ZeroWhenEmpty() {
-			values := make([]float64, len(g.accs))
+			zeroed := make([]float64, len(g.accs))
 			for i := range g.accs {
-				values[i] = *s.value(&g.accs[i])
+				zeroed[i] = *s.value(&g.accs[i])
 			}
-			field = data.NewField(name, labels, values)
+			values = zeroed
 		} else {
-			values := make([]*float64, len(g.accs))
+			nullable := make([]*float64, len(g.accs))
 			for i := range g.accs {
-				values[i] = s.value(&g.accs[i])
+				nullable[i] = s.value(&g.accs[i])
 			}
-			field = data.NewField(name, labels, values)
+			values = nullable
 		}
-		if s.Unit != "" || s.GroupBy != "" {
-			field.Config = &data.FieldConfig{Unit: s.Unit}
-			if s.GroupBy != "" {
-				field.Config.DisplayNameFromDS = g.name
-			}
+		field := seriesField(name, s.GroupBy, g.name, s.Unit, values)
+		if !s.Total {
+			out = append(out, timeSeriesFrame(name, times, field))
+			continue
 		}
-		var frame *data.Frame
-		if s.Total {
-			frame = data.NewFrame(name, field)
-			frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		} else {
-			frame = data.NewFrame(name, data.NewField("time", nil, times), field)
-			frame.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		}
+		frame := data.NewFrame(name, field)
+		frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
 		out = append(out, frame)
 	}
 	return out, nil

@@ -20,19 +20,7 @@ import (
 // request gets its frames, and the data source serves the next request.
 func TestPanicOnPage2IsTheQuerysError(t *testing.T) {
 	e := newEnv(t, true, nil)
-	var faults atomic.Int32
-	opts := e.ds.settings.ClientOptions(&http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		if req.URL.Query().Get("page") == "2" && faults.Add(1) == 1 {
-			panic("fault injected on page 2")
-		}
-		return http.DefaultTransport.RoundTrip(req)
-	})})
-	client, err := agentsight.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.ds.client = client
-	t.Cleanup(client.Close)
+	e.panicOnFirstPage2()
 
 	table := map[string]any{"queryType": "conversations"} // 2 pages over the test range
 	resp := e.queries(map[string]map[string]any{"A": table, "B": totalQuery()}, rangeFrom, rangeTo)
@@ -54,6 +42,26 @@ func TestPanicOnPage2IsTheQuerysError(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// panicOnFirstPage2 gives e's data source a client whose transport panics on the first
+// request for page 2 and serves every other request (including later page-2 ones), so a
+// test sees one query's panic and then a data source that still answers.
+func (e *env) panicOnFirstPage2() {
+	e.t.Helper()
+	var faults atomic.Int32
+	opts := e.ds.settings.ClientOptions(&http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Query().Get("page") == "2" && faults.Add(1) == 1 {
+			panic("fault injected on page 2")
+		}
+		return http.DefaultTransport.RoundTrip(req)
+	})})
+	client, err := agentsight.New(opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.ds.client = client
+	e.t.Cleanup(client.Close)
+}
 
 // The executed-query text is what was sent: a filter value holding "&", "=" or a newline
 // shows percent-encoded, never as parameters or requests of its own.

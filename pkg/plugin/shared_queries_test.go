@@ -259,19 +259,7 @@ func TestWorkStopsWhenEveryViewerHasGone(t *testing.T) {
 // the data source answers the next query.
 func TestPanicInSharedAnswerIsEachViewersError(t *testing.T) {
 	e, api := newGatedEnv(t)
-	var faults atomic.Int32
-	opts := e.ds.settings.ClientOptions(&http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		if req.URL.Query().Get("page") == "2" && faults.Add(1) == 1 {
-			panic("fault injected on page 2")
-		}
-		return http.DefaultTransport.RoundTrip(req)
-	})})
-	client, err := agentsight.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.ds.client = client
-	t.Cleanup(client.Close)
+	e.panicOnFirstPage2()
 	model := map[string]any{"queryType": "conversations"}
 	answers := []<-chan backend.DataResponse{e.viewer(t.Context(), model), e.viewer(t.Context(), model), e.viewer(t.Context(), model)}
 	waitJoined(t, e.ds, len(answers))

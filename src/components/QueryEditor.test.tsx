@@ -1,11 +1,9 @@
 import './testEnv';
-import React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { createDataFrame, dateTime, LoadingState, PanelData, TimeRange } from '@grafana/data';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { createDataFrame, LoadingState, PanelData } from '@grafana/data';
 
-import { QueryEditor } from './QueryEditor';
-import { AgentSightQuery, EditorDataSource, FILTER_SPECS, QueryType } from '../types';
+import { AgentSightQuery, FILTER_SPECS, QueryType } from '../types';
+import { addFilter, comboboxOptions, pickComboboxOption, renderQueryEditor, testRange, User } from './testUtils';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -16,77 +14,23 @@ jest.mock('@grafana/runtime', () => ({
 // test on a loaded 2-core CI machine (jest runs beside the Go race tests there).
 jest.setTimeout(60000);
 
-const range: TimeRange = {
-  from: dateTime(1700000000000),
-  to: dateTime(1700003600000),
-  raw: { from: 'now-1h', to: 'now' },
-};
-
+/** The editor of query, whose drop-downs offer the languages en and fr. */
 function setup(query: Partial<AgentSightQuery> = {}, data?: PanelData) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
   const getValues = jest.fn().mockResolvedValue([
     { text: 'en', value: 'en' },
     { text: 'fr', value: 'fr' },
   ]);
-  const datasource = { getValues } as unknown as EditorDataSource;
-  const q: AgentSightQuery = { refId: 'A', ...query };
-  const utils = render(
-    <QueryEditor
-      query={q}
-      onChange={onChange}
-      onRunQuery={onRunQuery}
-      datasource={datasource}
-      range={range}
-      data={data}
-    />
-  );
-  return { ...utils, onChange, onRunQuery, getValues, query: q, user: userEvent.setup({ delay: null }) };
+  return renderQueryEditor(query, { getValues, data });
 }
 
 const radio = (name: string) => screen.getByRole('radio', { name });
 const group = (name: string) => screen.getByRole('group', { name });
 
 /** Picks an option of a Select (bucket, filters). */
-async function pickOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
+async function pickOption(user: User, label: string, option: string) {
   await user.click(screen.getByLabelText(label));
   const menu = await screen.findByLabelText('Select options menu');
   await user.click(within(menu).getByText(option));
-}
-
-/** The options a Combobox (group by, field, has messages) lists once opened. */
-async function comboboxOptions(user: ReturnType<typeof userEvent.setup>, label: string) {
-  await user.click(screen.getByLabelText(label));
-  return waitFor(() => {
-    const options = screen.getAllByRole('option');
-    expect(options.length).toBeGreaterThan(0);
-    return options;
-  });
-}
-
-/** Picks an option of a Combobox; an option's accessible name also holds its description. */
-async function pickComboboxOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
-  const options = await comboboxOptions(user, label);
-  const match = options.find((o) => within(o).queryByText(option, { exact: true }));
-  if (!match) {
-    throw new Error(`no option ${option} among ${options.map((o) => o.textContent).join(', ')}`);
-  }
-  await user.click(match);
-}
-
-/** Adds a filter row through the Add filter picker (typing narrows its list, which renders a few rows at a time). */
-async function addFilter(user: ReturnType<typeof userEvent.setup>, label: string) {
-  await user.click(screen.getByLabelText('Add filter'));
-  await user.keyboard(label);
-  // Wait for the narrowed list (the typed label first): a row of the list as it was before is
-  // replaced while the click lands.
-  const match = await waitFor(() => {
-    const first = screen.getAllByRole('option')[0];
-    expect(within(first).getByText(label, { exact: true })).toBeInTheDocument();
-    return first;
-  });
-  await user.click(match);
-  return screen.findByLabelText(label);
 }
 
 /** Every filter set, so that every row shows (string filters first, in the contract's order). */
@@ -312,7 +256,7 @@ describe('QueryEditor', () => {
     const { onChange, onRunQuery, getValues, user } = setup({ filters: {} });
     await addFilter(user, 'Language');
     await pickOption(user, 'Language', 'fr');
-    expect(getValues).toHaveBeenCalledWith('language', range);
+    expect(getValues).toHaveBeenCalledWith('language', testRange);
     expect(onChange).toHaveBeenCalledWith({ refId: 'A', filters: { language: 'fr' } });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
@@ -366,17 +310,10 @@ describe('QueryEditor', () => {
   });
 
   it('a text filter left with one value of its list shows it as text', async () => {
-    const { onChange, rerender, onRunQuery, user } = setup({ filters: { message_contains: ['refund', 'cancel'] } });
+    const { onChange, showQuery, user } = setup({ filters: { message_contains: ['refund', 'cancel'] } });
     await user.click(screen.getAllByLabelText('Remove')[1]);
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', filters: { message_contains: 'refund' } });
-    rerender(
-      <QueryEditor
-        query={{ refId: 'A', filters: { message_contains: 'refund' } }}
-        onChange={onChange}
-        onRunQuery={onRunQuery}
-        datasource={{} as EditorDataSource}
-      />
-    );
+    showQuery({ refId: 'A', filters: { message_contains: 'refund' } });
     expect(screen.getByLabelText('Message contains')).toHaveValue('refund');
   });
 
@@ -495,7 +432,7 @@ describe('QueryEditor', () => {
   it('shows the executed API calls of its own query only', async () => {
     const data: PanelData = {
       state: LoadingState.Done,
-      timeRange: range,
+      timeRange: testRange,
       series: [
         createDataFrame({
           refId: 'A',
@@ -512,15 +449,8 @@ describe('QueryEditor', () => {
   });
 
   it('re-syncs a text field when the query changes from outside', () => {
-    const { rerender, onChange, onRunQuery } = setup({ filters: { message_contains: 'a' } });
-    rerender(
-      <QueryEditor
-        query={{ refId: 'A', filters: { message_contains: 'b' } }}
-        onChange={onChange}
-        onRunQuery={onRunQuery}
-        datasource={{} as EditorDataSource}
-      />
-    );
+    const { showQuery, onChange } = setup({ filters: { message_contains: 'a' } });
+    showQuery({ refId: 'A', filters: { message_contains: 'b' } });
     expect(screen.getByLabelText('Message contains')).toHaveValue('b');
     fireEvent.blur(screen.getByLabelText('Message contains'));
     expect(onChange).not.toHaveBeenCalled();

@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event';
 
 import { VariableQueryEditor } from './VariableQueryEditor';
 import { AgentSightVariableQuery, EditorDataSource } from '../types';
+import { pickComboboxOption } from './testUtils';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -27,16 +28,6 @@ function setup(query: AgentSightVariableQuery | string) {
     />
   );
   return { onChange, getValues, user: userEvent.setup({ delay: null }) };
-}
-
-async function pickComboboxOption(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
-  await user.click(screen.getByLabelText(label));
-  const match = await waitFor(() => {
-    const found = screen.getAllByRole('option').find((o) => within(o).queryByText(option, { exact: true }));
-    expect(found).toBeDefined();
-    return found!;
-  });
-  await user.click(match);
 }
 
 describe('VariableQueryEditor', () => {

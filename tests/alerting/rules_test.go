@@ -1,7 +1,6 @@
 package alerting
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http/httptest"
@@ -21,38 +20,11 @@ import (
 
 var (
 	plugin    *pluginhost.Plugin
-	pluginLog lockedBuffer
+	pluginLog pluginhost.Log
 )
 
-// lockedBuffer collects the plugin's log, written by go-plugin's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	// AGENTSIGHT_PLUGIN_BINARY reuses an already built binary (as scripts/test-all.sh does
-	// for the e2e tests); otherwise the backend is built once for this package.
-	bin, cleanup, err := pluginhost.BuildTemp("../..", "agentsight-alerting")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer cleanup()
-	if plugin, err = pluginhost.Start(bin, &pluginLog); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer plugin.Stop()
-	return m.Run()
+func TestMain(m *testing.M) {
+	os.Exit(pluginhost.RunShared(m, "../..", "agentsight-alerting", &pluginLog, &plugin))
 }
 
 // The evaluation time: a Thursday afternoon (UTC), so that "the same hour yesterday" is a
@@ -310,10 +282,4 @@ func TestRuleQueriesUseTheRuleRange(t *testing.T) {
 	if strings.Contains(pluginLog.String(), fakeapi.DemoKey) {
 		t.Error("the plugin's log carries the API key")
 	}
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

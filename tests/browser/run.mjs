@@ -8,63 +8,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import {
+  bundle as webpackBundle,
+  checks,
+  failureShot,
+  launch,
+  pageErrors as collectPageErrors,
+  repoRoot as root,
+  requireChromium,
+  resultsDir as outDir,
+} from '../internal/chromium.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const bundleDir = path.join(root, 'test-results/browser-bundle');
-const outDir = path.join(root, 'test-results');
+const bundleDir = path.join(outDir, 'browser-bundle');
 // The catalog's screenshots (plugin.json) are the check's own.
 const screenshotDir = path.join(root, 'src/img/screenshots');
 const uiImages = path.join(root, 'node_modules/@grafana/ui/dist/public/img');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-let debugShot;
-let passed = 0;
-let failed = 0;
-const check = async (name, fn) => {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    await debugShot?.(name);
-    console.log(
-      `FAIL ${name}\n     ${String(e && e.message ? e.message : e)
-        .split('\n')
-        .slice(0, 6)
-        .join('\n     ')}`
-    );
-  }
-};
-const expectEqual = (actual, expected, what) => {
-  const a = JSON.stringify(actual);
-  const b = JSON.stringify(expected);
-  if (a !== b) {
-    throw new Error(`${what}: expected ${b}, got ${a}`);
-  }
-};
+const { check, expectEqual, onFailure, finish, crash } = checks();
 
 // A RadioButtonGroup option is a visually hidden <input> with a <label>. Playwright checks the
 // label's hidden input for visibility, so the label is clicked with force: still a real mouse click
 // at the label's centre.
 const clickRadio = (page, label) => page.getByText(label, { exact: true }).click({ force: true });
-
-async function bundle() {
-  const webpack = require('webpack');
-  const config = require('./webpack.config.cjs');
-  await new Promise((resolve, reject) =>
-    webpack(config, (err, stats) => {
-      if (err || stats.hasErrors()) {
-        reject(err || new Error(stats.toString('errors-only')));
-      } else {
-        resolve();
-      }
-    })
-  );
-}
 
 function serve() {
   const server = http.createServer((req, res) => {
@@ -100,49 +67,18 @@ function serve() {
 }
 
 async function main() {
-  if (!fs.existsSync(executablePath)) {
-    console.log(`chromium not found at ${executablePath} (apt-get install -y chromium)`);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
-  await bundle();
+  requireChromium();
+  await webpackBundle(require('./webpack.config.cjs'));
   fs.mkdirSync(outDir, { recursive: true });
   fs.mkdirSync(screenshotDir, { recursive: true });
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const pageErrors = [];
+  const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.setDefaultTimeout(5000);
   let view = 'query';
-  page.on('pageerror', (e) => pageErrors.push(`${view}: ${e.message}`));
-  page.on('response', (r) => {
-    // Grafana serves its fonts itself; the test page has none, so a missing font is not an error.
-    if (r.status() >= 400 && !/\.(woff2?|ttf)(\?|$)/.test(r.url())) {
-      pageErrors.push(`${view}: HTTP ${r.status()} ${r.url()}`);
-    }
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Warning:|i18n|Download the React DevTools|Failed to load resource/.test(m.text())) {
-      pageErrors.push(`${view} console: ${m.text().slice(0, 300)}`);
-    }
-  });
-  debugShot = (name) =>
-    page
-      .screenshot({ path: path.join(outDir, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) })
-      .catch(() => {});
+  const pageErrors = collectPageErrors(page, { label: () => view });
+  onFailure(failureShot(page, outDir, 'failed-'));
   // One page load (the bundle is large); every view, theme and width after it is a re-mount.
   await page.goto(`${base}/?view=query`, { timeout: 60000 });
   await page.locator('#editor[data-view="query"]').waitFor({ timeout: 60000 });
@@ -446,12 +382,7 @@ async function main() {
     await browser.close();
     server.close();
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  finish();
 }
 
-main().catch((e) => {
-  console.error(e);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-});
+main().catch(crash);

@@ -10,55 +10,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  bundle as webpackBundle,
+  checks,
+  failureShot,
+  launch,
+  pageErrors as collectPageErrors,
+  repoRoot as root,
+  requireChromium,
+  resultsDir as outDir,
+} from '../internal/chromium.mjs';
 
 const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const outDir = path.join(root, 'test-results');
 const bundleDir = path.join(outDir, 'dashboard-bundle');
 const picture = path.join(root, 'src/img/screenshots/dashboard.png');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const dashboardJSON = JSON.parse(
   fs.readFileSync(path.join(root, 'provisioning/dashboards/agentsight-overview.json'), 'utf8')
 );
 
-let passed = 0;
-let failed = 0;
-let debugShot;
-const check = async (name, fn) => {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    await debugShot?.(name);
-    console.log(
-      `FAIL ${name}\n     ${String(e?.message ?? e)
-        .split('\n')
-        .slice(0, 8)
-        .join('\n     ')}`
-    );
-  }
-};
-const expectEqual = (actual, expected, what) => {
-  const a = JSON.stringify(actual);
-  const b = JSON.stringify(expected);
-  if (a !== b) {
-    throw new Error(`${what}: expected ${b.slice(0, 400)}, got ${a.slice(0, 400)}`);
-  }
-};
+const { check, expectEqual, onFailure, allPassed, finish, crash } = checks({ failLines: 8, shown: 400 });
 
 async function bundle() {
-  const webpack = require('webpack');
-  const config = require('./webpack.config.cjs');
-  await new Promise((resolve, reject) =>
-    webpack(config, (err, stats) =>
-      err || stats.hasErrors() ? reject(err || new Error(stats.toString('errors-only'))) : resolve()
-    )
-  );
+  await webpackBundle(require('./webpack.config.cjs'));
   fs.writeFileSync(
     path.join(bundleDir, 'index.html'),
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>AgentSight overview</title>
@@ -89,51 +62,18 @@ function startServer() {
 }
 
 async function main() {
-  if (!fs.existsSync(executablePath)) {
-    console.log(`chromium not found at ${executablePath} (apt-get install -y chromium)`);
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
+  requireChromium();
   fs.mkdirSync(outDir, { recursive: true });
   const [server] = await Promise.all([startServer(), bundle()]);
   const base = server.url;
   const getJSON = async (p) => (await fetch(base + p)).json();
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const pageErrors = [];
+  const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1432, height: 1000 } });
     page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/Warning:|i18n|Download the React DevTools|Failed to load resource/.test(m.text())) {
-        pageErrors.push(`console: ${m.text().slice(0, 300)}`);
-      }
-    });
-    page.on('response', (r) => {
-      // A refused query is answered 400, as Grafana answers it; fonts are Grafana's own.
-      if (r.status() >= 400 && !/\.(woff2?|ttf)(\?|$)/.test(r.url()) && !r.url().includes('/api/ds/query')) {
-        pageErrors.push(`HTTP ${r.status()} ${r.url()}`);
-      }
-    });
-    debugShot = (name) =>
-      page
-        .screenshot({
-          path: path.join(outDir, `dashboard-failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`),
-          fullPage: true,
-        })
-        .catch(() => {});
+    // A refused query is answered 400, as Grafana answers it.
+    const pageErrors = collectPageErrors(page, { ignoreResponse: (r) => r.url().includes('/api/ds/query') });
+    onFailure(failureShot(page, outDir, 'dashboard-failed-', { fullPage: true }));
 
     await page.goto(`${base}/?now=${server.now}`, { timeout: 60_000 });
     await page.waitForFunction(() => window.dash?.ready, null, { timeout: 60_000 });
@@ -379,19 +319,14 @@ async function main() {
     await check('no page errors', async () => {
       expectEqual(pageErrors, [], 'page errors');
     });
-    if (failed === 0) {
+    if (allPassed()) {
       fs.copyFileSync(shotPath, picture);
     }
   } finally {
     await browser.close();
     server.stop();
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
+  finish();
 }
 
-main().catch((e) => {
-  console.error(e);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-});
+main().catch(crash);

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,47 +19,13 @@ import (
 
 var (
 	plugin    *pluginhost.Plugin
-	pluginLog lockedBuffer
+	pluginLog pluginhost.Log
 	from      = time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
 	to        = time.Date(2026, 10, 17, 0, 0, 0, 0, time.UTC)
 )
 
-// lockedBuffer collects the plugin's log, written by go-plugin's goroutines while tests read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	bin, cleanup, err := pluginhost.BuildTemp("../..", "agentsight-e2e")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer cleanup()
-	plugin, err = pluginhost.Start(bin, &pluginLog)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer plugin.Stop()
-	return m.Run()
+	os.Exit(pluginhost.RunShared(m, "../..", "agentsight-e2e", &pluginLog, &plugin))
 }
 
 type api struct {

@@ -55,14 +55,14 @@ type proc struct {
 	t      *testing.T
 	plugin *pluginhost.Plugin
 	pid    int
-	log    *lockedBuffer
+	log    *pluginhost.Log
 	stop   chan struct{}
 	killed chan int64 // the RSS at which the watchdog killed the plugin
 }
 
 func startPlugin(t *testing.T) *proc {
 	t.Helper()
-	log := &lockedBuffer{}
+	log := &pluginhost.Log{}
 	p, err := pluginhost.Start(bin, log)
 	if err != nil {
 		t.Fatal(err)
@@ -121,26 +121,6 @@ func cpuTime(pid int) (time.Duration, error) {
 		return 0, fmt.Errorf("bad /proc/%d/stat", pid)
 	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 4<<20 {
-		return len(p), nil // enough log to search; a flood must not fill the test's memory
-	}
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // figures are what a case measured, for the summary printed at the end.

@@ -1,10 +1,11 @@
 import '../testEnv';
 import React, { useState } from 'react';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { AgentSightFilters, FILTER_SPECS, QueryType } from '../../types';
 import { addFilterOptions, FilterFields, shownFilters } from './FilterFields';
+import { addFilter } from '../testUtils';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -33,20 +34,6 @@ function setup(initial: AgentSightFilters = {}, queryType: QueryType = 'count') 
   }
   const utils = render(<Editor />);
   return { ...utils, commits, user: userEvent.setup({ delay: null }) };
-}
-
-async function addFilter(user: ReturnType<typeof userEvent.setup>, label: string) {
-  await user.click(screen.getByLabelText('Add filter'));
-  await user.keyboard(label);
-  // Wait for the narrowed list (the typed label first): a row of the list as it was before is
-  // replaced while the click lands.
-  const match = await waitFor(() => {
-    const first = screen.getAllByRole('option')[0];
-    expect(within(first).getByText(label, { exact: true })).toBeInTheDocument();
-    return first;
-  });
-  await user.click(match);
-  return screen.findByLabelText(label);
 }
 
 const rowLabels = () => Array.from(document.querySelectorAll('label')).map((l) => l.textContent);

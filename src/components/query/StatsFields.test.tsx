@@ -1,12 +1,9 @@
 import '../testEnv';
-import React from 'react';
-import { render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { dateTime, TimeRange } from '@grafana/data';
+import { screen, within } from '@testing-library/react';
 
 import QUERY_JSON from '../../generated/query.json';
-import { QueryEditor } from '../QueryEditor';
-import { AgentSightQuery, aggregationLabel, EditorDataSource, Measure, MEASURES, measureSpec } from '../../types';
+import { AgentSightQuery, aggregationLabel, Measure, MEASURES, measureSpec } from '../../types';
+import { comboboxOptions, pickComboboxOption, renderQueryEditor, User } from '../testUtils';
 import { changeMeasure, statsGroups } from './StatsFields';
 
 jest.mock('@grafana/runtime', () => ({
@@ -17,49 +14,13 @@ jest.mock('@grafana/runtime', () => ({
 // Heavy: @grafana/ui menus driven through user-event take seconds on a loaded 2-core machine.
 jest.setTimeout(60000);
 
-const range: TimeRange = {
-  from: dateTime(1700000000000),
-  to: dateTime(1700003600000),
-  raw: { from: 'now-1h', to: 'now' },
-};
-
 function setup(query: Partial<AgentSightQuery>) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  render(
-    <QueryEditor
-      query={{ refId: 'A', ...query }}
-      onChange={onChange}
-      onRunQuery={onRunQuery}
-      datasource={{ getValues: jest.fn().mockResolvedValue([]) } as unknown as EditorDataSource}
-      range={range}
-    />
-  );
-  return { onChange, onRunQuery, user: userEvent.setup({ delay: null }) };
+  return renderQueryEditor(query);
 }
 
-/** The options' text a Combobox offers once opened (typing narrows a list longer than its few rendered rows). */
-async function offered(user: ReturnType<typeof userEvent.setup>, label: string, typed = '') {
-  await user.click(screen.getByLabelText(label));
-  if (typed) {
-    await user.keyboard(typed);
-  }
-  const options = await waitFor(() => {
-    const found = screen.getAllByRole('option');
-    expect(found.length).toBeGreaterThan(0);
-    return found;
-  });
-  return options.map((o) => o.firstChild?.textContent ?? '');
-}
-
-async function pick(user: ReturnType<typeof userEvent.setup>, label: string, option: string) {
-  await user.click(screen.getByLabelText(label));
-  const match = await waitFor(() => {
-    const found = screen.getAllByRole('option').find((o) => within(o).queryByText(option, { exact: true }));
-    expect(found).toBeDefined();
-    return found!;
-  });
-  await user.click(match);
+/** The options' text a Combobox offers once opened. */
+async function offered(user: User, label: string, typed = '') {
+  return (await comboboxOptions(user, label, typed)).map((o) => o.firstChild?.textContent ?? '');
 }
 
 describe('changeMeasure', () => {
@@ -192,43 +153,27 @@ describe('the stats editor', () => {
     }
   );
 
-  it('picking a measure keeps the query valid for it', async () => {
-    const { onChange, onRunQuery, user } = setup({
-      queryType: 'stats',
-      measure: 'response_time',
-      aggregation: 'p90',
-      groupBy: '',
-      bucket: '',
-    });
-    await pick(user, 'Measure', 'Customers');
-    expect(onChange).toHaveBeenLastCalledWith({
-      refId: 'A',
-      queryType: 'stats',
-      measure: 'customers',
-      aggregation: 'distinct',
-      groupBy: '',
-      bucket: '',
-    });
+  // A pick is sent and run at once; a new measure keeps the query valid (its own aggregation).
+  it.each<[string, Partial<AgentSightQuery>, string, string, Partial<AgentSightQuery>]>([
+    [
+      'picking a measure keeps the query valid for it',
+      { measure: 'response_time', aggregation: 'p90' },
+      'Measure',
+      'Customers',
+      { measure: 'customers', aggregation: 'distinct' },
+    ],
+    [
+      'picking an aggregation sends it',
+      { measure: 'duration', aggregation: 'avg' },
+      'Aggregation',
+      'Maximum',
+      { measure: 'duration', aggregation: 'max' },
+    ],
+  ])('%s', async (_, stats, label, option, want) => {
+    const { onChange, onRunQuery, user } = setup({ queryType: 'stats', groupBy: '', bucket: '', ...stats });
+    await pickComboboxOption(user, label, option);
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'stats', groupBy: '', bucket: '', ...want });
     expect(onRunQuery).toHaveBeenCalledTimes(1);
-  });
-
-  it('picking an aggregation sends it', async () => {
-    const { onChange, user } = setup({
-      queryType: 'stats',
-      measure: 'duration',
-      aggregation: 'avg',
-      groupBy: '',
-      bucket: '',
-    });
-    await pick(user, 'Aggregation', 'Maximum');
-    expect(onChange).toHaveBeenLastCalledWith({
-      refId: 'A',
-      queryType: 'stats',
-      measure: 'duration',
-      aggregation: 'max',
-      groupBy: '',
-      bucket: '',
-    });
   });
 
   it.each<[Measure, boolean]>([
