@@ -390,21 +390,31 @@ type target struct {
 	met         bool
 }
 
-func run(ctx context.Context, cfg config) (string, error) {
+// buildPlugin builds the plugin binary into a temporary folder, which cleanup removes.
+func buildPlugin(ctx context.Context) (bin string, cleanup func(), err error) {
 	root, err := repoRoot()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	tmp, err := os.MkdirTemp("", "agentsight-bench-")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	defer os.RemoveAll(tmp)
+	cleanup = func() { os.RemoveAll(tmp) }
 	log.Printf("building the plugin")
-	bin, err := pluginhost.Build(ctx, root, tmp)
+	if bin, err = pluginhost.Build(ctx, root, tmp); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return bin, cleanup, nil
+}
+
+func run(ctx context.Context, cfg config) (string, error) {
+	bin, cleanup, err := buildPlugin(ctx)
 	if err != nil {
 		return "", err
 	}
+	defer cleanup()
 
 	loadBefore := loadAvg()
 	if cfg.refreshOnly {
@@ -474,7 +484,7 @@ func run(ctx context.Context, cfg config) (string, error) {
 	log.Printf("local processing (%d conversations, one core)", cfg.localSize)
 	// Local processing is reported, no longer a target: every query is bound by the API's
 	// latency, so decode microseconds are not what a user feels (issue 11).
-	local, err := runLocal(ctx, cfg, tmp)
+	local, err := runLocal(ctx, cfg, filepath.Dir(bin)) // the build folder, removed with it
 	if err != nil {
 		return "", fmt.Errorf("local processing: %w", err)
 	}

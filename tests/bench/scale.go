@@ -8,7 +8,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -52,20 +51,11 @@ func runScenario(ctx context.Context, cfg config, sc scaleConfig, scenario strin
 	if scenario != "tenants" && scenario != "viewers" && scenario != "scale" {
 		return "", fmt.Errorf("-scenario %q: want tenants, viewers or scale", scenario)
 	}
-	root, err := repoRoot()
+	bin, cleanup, err := buildPlugin(ctx)
 	if err != nil {
 		return "", err
 	}
-	tmp, err := os.MkdirTemp("", "agentsight-bench-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	log.Printf("building the plugin")
-	bin, err := pluginhost.Build(ctx, root, tmp)
-	if err != nil {
-		return "", err
-	}
+	defer cleanup()
 	start, load := time.Now(), loadAvg()
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }

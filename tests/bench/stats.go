@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log"
 	"math"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -67,20 +66,11 @@ type statsRefreshRow struct {
 // runStatsScenario builds the plugin, runs the stats queries and their refreshes, and renders
 // the report's section.
 func runStatsScenario(ctx context.Context, cfg config) (string, error) {
-	root, err := repoRoot()
+	bin, cleanup, err := buildPlugin(ctx)
 	if err != nil {
 		return "", err
 	}
-	tmp, err := os.MkdirTemp("", "agentsight-bench-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	log.Printf("building the plugin")
-	bin, err := pluginhost.Build(ctx, root, tmp)
-	if err != nil {
-		return "", err
-	}
+	defer cleanup()
 	start, load := time.Now(), loadAvg()
 
 	ds := fakeapi.NewDataset(fakeapi.DatasetOptions{Conversations: statsSize})
