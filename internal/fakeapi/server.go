@@ -200,6 +200,10 @@ type Manners struct {
 	// Slack widens both time bounds of a list by this much: an API that honours
 	// started_at_after (and started_at_before) a little loosely.
 	Slack time.Duration
+	// Overlap answers as a list paged while a conversation arrives at its top: every page
+	// after the first starts with the last row of the page before, and the count is one more
+	// than the rows, the last of which moves to the next page. No row is lost; one is doubled.
+	Overlap bool
 }
 
 // SetManners changes how lists are answered from now on, so that a test can change them
@@ -599,13 +603,22 @@ func (s *Server) list(r *http.Request) response {
 		slices.Reverse(idx)
 	}
 	size := s.pageSize(q)
-	numPages := max(1, int(math.Ceil(float64(len(idx))/float64(size))))
+	// shift is how far pages after the first have moved down the list (Manners.Overlap).
+	shift := 0
+	if manners.Overlap && len(idx) > 0 && size > 1 {
+		// Only a list that is paged: a page_size=1 count reads no second page.
+		shift = 1
+	}
+	numPages := max(1, int(math.Ceil(float64(len(idx)+shift)/float64(size))))
 	page, ok := parsePage(q, numPages)
 	if !ok {
 		return detail(http.StatusNotFound, "Invalid page.")
 	}
-	out := apiPage{Count: len(idx), Results: []apiConversation{}}
+	out := apiPage{Count: len(idx) + shift, Results: []apiConversation{}}
 	from, to := (page-1)*size, min(page*size, len(idx))
+	if page > 1 {
+		from, to = from-shift, min(page*size-shift, len(idx))
+	}
 	for _, i := range idx[from:to] {
 		out.Results = append(out.Results, toAPI(s.sorted[i], s.opts.EmbedMessages))
 	}
