@@ -362,7 +362,7 @@ func TestListingLargerThanHalfTheCacheIsNotStored(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var rec counter
 			_, c := newTestServer(t, pagedHandler(50, &rec, nil), func(o *Options) {
-				o.PageSize, o.CacheTTL, o.CacheBytes = 10, time.Minute, tt.cacheBytes
+				o.PageSize, o.CacheTTL, o.Budget = 10, time.Minute, NewBudget(tt.cacheBytes)
 			})
 			for i := range 2 {
 				before := rec.n()

@@ -52,9 +52,8 @@ type Options struct {
 	CacheTTL time.Duration
 	// Budget is the process's memory for what is kept between queries, shared with the other
 	// clients (data source instances) of the process; the client's entries are its own. Nil:
-	// a budget of CacheBytes for this client alone.
+	// a budget of 64 MiB for this client alone.
 	Budget       *Budget
-	CacheBytes   int64
 	MaxBodyBytes int64
 	MaxAttempts  int
 	// RetryBaseDelay is the first backoff step (doubled per attempt, with jitter).
@@ -157,7 +156,7 @@ func New(opts Options) (*Client, error) {
 	if opts.CacheTTL > 0 {
 		budget := opts.Budget
 		if budget == nil {
-			budget = NewBudget(int64(orDefault(int(opts.CacheBytes), fallbackCacheBytes)))
+			budget = NewBudget(fallbackCacheBytes)
 		}
 		c.cache = newResponseCache(budget, opts.CacheTTL)
 	}

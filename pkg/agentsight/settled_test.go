@@ -25,7 +25,7 @@ func settledEnv(t *testing.T, cacheBytes int64) (*agentsight.Client, *atomic.Int
 		srv.ServeHTTP(w, r)
 	}))
 	t.Cleanup(func() { srv.Close(); hs.Close() })
-	c, err := agentsight.New(agentsight.Options{BaseURL: hs.URL, APIKey: fakeapi.DemoKey, PageSize: 20, CacheTTL: time.Millisecond, CacheBytes: cacheBytes, HTTPClient: hs.Client()})
+	c, err := agentsight.New(agentsight.Options{BaseURL: hs.URL, APIKey: fakeapi.DemoKey, PageSize: 20, CacheTTL: time.Millisecond, Budget: agentsight.NewBudget(cacheBytes), HTTPClient: hs.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
