@@ -225,19 +225,25 @@ func messagesEmbedded(convs []agentsight.Conversation) bool {
 	return false
 }
 
-// withDetails replaces each conversation by its detail (with messages), reading them
-// concurrently within the client's concurrency.
+// withDetails replaces each conversation by its detail (with messages).
 func (d *Datasource) withDetails(ctx context.Context, convs []agentsight.Conversation) ([]agentsight.Conversation, error) {
 	out := make([]agentsight.Conversation, len(convs))
-	err := forEach(ctx, len(convs), d.client.Concurrency(), func(ctx context.Context, i int) error {
-		c, err := d.client.GetConversation(ctx, convs[i].ID)
+	err := d.eachDetail(ctx, convs, func(i int, detail *agentsight.Conversation) { out[i] = *detail })
+	return out, err
+}
+
+// eachDetail reads each conversation's detail (with messages) concurrently, within the
+// client's concurrency, and hands it to use with the conversation's index; use runs on
+// several goroutines at once.
+func (d *Datasource) eachDetail(ctx context.Context, convs []agentsight.Conversation, use func(i int, detail *agentsight.Conversation)) error {
+	return forEach(ctx, len(convs), d.client.Concurrency(), func(ctx context.Context, i int) error {
+		detail, err := d.client.GetConversation(ctx, convs[i].ID)
 		if err != nil {
 			return err
 		}
-		out[i] = *c
+		use(i, detail)
 		return nil
 	})
-	return out, err
 }
 
 // forEach runs fn for 0..n-1 on at most workers goroutines and returns the first error,

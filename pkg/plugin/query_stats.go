@@ -153,18 +153,14 @@ func (d *Datasource) statsDetails(ctx context.Context, r *run, c *statsCollector
 	}
 	r.planned("details")
 	var mu sync.Mutex
-	err := forEach(ctx, n, d.client.Concurrency(), func(ctx context.Context, i int) error {
-		detail, err := d.client.GetConversation(ctx, c.waiting[i].ID)
-		if err != nil {
-			return err
-		}
+	// Each detail is added as it arrives rather than all held first (withDetails).
+	err := d.eachDetail(ctx, c.waiting, func(i int, detail *agentsight.Conversation) {
 		// The listed start and range decide the bucket, as for every other conversation: a
 		// detail read later may have moved.
 		detail.StartedAt = c.waiting[i].StartedAt
 		mu.Lock()
 		c.series.Add(detail)
 		mu.Unlock()
-		return nil
 	})
 	if err != nil {
 		return err
