@@ -110,12 +110,15 @@ export interface MeasureSpec {
 }
 export const measureSpec = (m: Measure): MeasureSpec => QUERY_JSON.measures[m] as MeasureSpec;
 
+/** The measure of a stats query that names none, as the backend reads it. */
+export const DEFAULT_MEASURE = QUERY_JSON.defaultMeasure as Measure;
+
 /**
- * A new stats query: the p90 response time, bucketed by the panel's interval, draws a useful
- * series at once. The backend's own default for a query naming no measure is response_time too.
+ * A new stats query: the p90 of the backend's default measure (response time), bucketed by
+ * the panel's interval, draws a useful series at once.
  */
 export const STATS_DEFAULTS: { measure: Measure; aggregation: Aggregation } = {
-  measure: 'response_time',
+  measure: DEFAULT_MEASURE,
   aggregation: 'p90',
 };
 
@@ -124,7 +127,7 @@ export function statsOf(query: { measure?: Measure; aggregation?: Aggregation })
   measure: Measure;
   aggregation: Aggregation;
 } {
-  const measure = query.measure && MEASURES.includes(query.measure) ? query.measure : STATS_DEFAULTS.measure;
+  const measure = query.measure && MEASURES.includes(query.measure) ? query.measure : DEFAULT_MEASURE;
   return { measure, aggregation: query.aggregation ?? measureSpec(measure).aggregations[0] };
 }
 

@@ -180,6 +180,7 @@ func QueryContractJSON() ([]byte, error) {
 		{"keys", QueryKeys()},
 		{"queryTypes", types},
 		{"measures", measures},
+		{"defaultMeasure", DefaultMeasure},
 		{"aggregations", aggregations},
 		{"fields", fields},
 		{"bucket", bucket},

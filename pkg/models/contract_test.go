@@ -52,7 +52,8 @@ type queryContract struct {
 		GroupBy      []string `json:"groupBy"`
 		PerMessage   bool     `json:"perMessage"`
 	} `json:"measures"`
-	Aggregations map[string]struct {
+	DefaultMeasure string `json:"defaultMeasure"`
+	Aggregations   map[string]struct {
 		Label string `json:"label"`
 	} `json:"aggregations"`
 	Fields map[string]struct {
@@ -208,6 +209,9 @@ func TestContractStatsAreAccepted(t *testing.T) {
 	readContract(t, generatedQuery, &q)
 	if len(q.Measures) != len(MeasureSpecs()) || len(q.Aggregations) != len(AggregationSpecs()) {
 		t.Fatalf("the editors know %d measures and %d aggregations", len(q.Measures), len(q.Aggregations))
+	}
+	if got, err := ParseQuery([]byte(`{"queryType":"stats"}`), ""); err != nil || string(got.Measure) != q.DefaultMeasure {
+		t.Errorf("a stats query naming no measure reads %q (%v); the editors show %q", got.Measure, err, q.DefaultMeasure)
 	}
 	for m, spec := range q.Measures {
 		got, err := ParseQuery([]byte(`{"queryType":"stats","measure":"`+m+`"}`), "")
