@@ -176,11 +176,11 @@ func (d *Datasource) close() {
 }
 
 // fromAlert says whether a request comes from an alert rule: Grafana's alerting sets the
-// "FromAlert" header to "true" (the key as written; matched without regard to case, as HTTP
-// headers are).
+// FromAlert header (backend.FromAlertHeaderName) to "true"; matched without regard to case,
+// as HTTP headers are.
 func fromAlert(headers map[string]string) bool {
 	for k, v := range headers {
-		if strings.EqualFold(k, "FromAlert") && strings.EqualFold(strings.TrimSpace(v), "true") {
+		if strings.EqualFold(k, backend.FromAlertHeaderName) && strings.EqualFold(strings.TrimSpace(v), "true") {
 			return true
 		}
 	}
